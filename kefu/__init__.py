@@ -1,0 +1,1 @@
+"""Kefu (客服): customer service and customer care platform."""

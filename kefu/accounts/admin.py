@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from kefu.accounts.models import Department, Site, Team, User
+
+
+@admin.register(User)
+class StaffAdmin(UserAdmin):
+    list_display = ("username", "display_name", "role", "team", "site", "is_active")
+    list_filter = ("role", "team", "site", "is_active")
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Kefu", {"fields": ("display_name", "role", "team", "site", "department")}),
+    )
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "first_responsible")
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "side")
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "site", "department", "supervisor")

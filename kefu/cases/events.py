@@ -1,0 +1,50 @@
+"""Writers for the append-only service record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from kefu.accounts.actors import Actor
+from kefu.cases.models import Case, CaseEvent
+from kefu.core import clock
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def record_event(
+    case: Case,
+    event_type: str,
+    *,
+    actor: Actor,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    **extra: Any,
+) -> CaseEvent:
+    data: dict[str, Any] = {k: _jsonable(v) for k, v in extra.items()}
+    if before is not None:
+        data["before"] = {k: _jsonable(v) for k, v in before.items()}
+    if after is not None:
+        data["after"] = {k: _jsonable(v) for k, v in after.items()}
+    return CaseEvent.objects.create(
+        case=case, type=event_type, at=clock.now(), data=data, **actor.as_record()
+    )
+
+
+def changes(case: Case, fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(before, after) for the fields whose value actually changes."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for name, value in fields.items():
+        attname = case._meta.get_field(name).attname
+        old = getattr(case, attname)
+        new = value.pk if hasattr(value, "pk") else value
+        if old != new:
+            before[name], after[name] = old, new
+    return before, after

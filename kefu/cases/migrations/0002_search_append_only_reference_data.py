@@ -1,0 +1,114 @@
+from django.db import migrations
+
+SQLITE_FORWARD = [
+    """CREATE VIRTUAL TABLE cases_search_fts USING fts5(
+        content, content='cases_casesearchdocument', content_rowid='case_id',
+        tokenize='unicode61 remove_diacritics 2')""",
+    """CREATE TRIGGER cases_search_ai AFTER INSERT ON cases_casesearchdocument BEGIN
+        INSERT INTO cases_search_fts(rowid, content) VALUES (new.case_id, new.content);
+    END""",
+    """CREATE TRIGGER cases_search_ad AFTER DELETE ON cases_casesearchdocument BEGIN
+        INSERT INTO cases_search_fts(cases_search_fts, rowid, content)
+        VALUES ('delete', old.case_id, old.content);
+    END""",
+    """CREATE TRIGGER cases_search_au AFTER UPDATE ON cases_casesearchdocument BEGIN
+        INSERT INTO cases_search_fts(cases_search_fts, rowid, content)
+        VALUES ('delete', old.case_id, old.content);
+        INSERT INTO cases_search_fts(rowid, content) VALUES (new.case_id, new.content);
+    END""",
+    # The service record is append-only, in the database too.
+    """CREATE TRIGGER cases_caseevent_no_update BEFORE UPDATE ON cases_caseevent BEGIN
+        SELECT RAISE(ABORT, 'case events are append-only');
+    END""",
+    """CREATE TRIGGER cases_casemessage_no_update BEFORE UPDATE ON cases_casemessage BEGIN
+        SELECT RAISE(ABORT, 'case messages are append-only');
+    END""",
+]
+SQLITE_BACKWARD = [
+    "DROP TRIGGER IF EXISTS cases_casemessage_no_update",
+    "DROP TRIGGER IF EXISTS cases_caseevent_no_update",
+    "DROP TRIGGER IF EXISTS cases_search_au",
+    "DROP TRIGGER IF EXISTS cases_search_ad",
+    "DROP TRIGGER IF EXISTS cases_search_ai",
+    "DROP TABLE IF EXISTS cases_search_fts",
+]
+POSTGRES_FORWARD = [
+    """ALTER TABLE cases_casesearchdocument ADD COLUMN tsv tsvector
+        GENERATED ALWAYS AS (to_tsvector('simple', content)) STORED""",
+    "CREATE INDEX cases_search_tsv ON cases_casesearchdocument USING gin (tsv)",
+    """CREATE FUNCTION kefu_append_only() RETURNS trigger AS $$
+        BEGIN RAISE EXCEPTION '% rows are append-only', TG_TABLE_NAME; END;
+    $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER cases_caseevent_no_update BEFORE UPDATE ON cases_caseevent
+        FOR EACH ROW EXECUTE FUNCTION kefu_append_only()""",
+    """CREATE TRIGGER cases_casemessage_no_update BEFORE UPDATE ON cases_casemessage
+        FOR EACH ROW EXECUTE FUNCTION kefu_append_only()""",
+]
+POSTGRES_BACKWARD = [
+    "DROP TRIGGER IF EXISTS cases_casemessage_no_update ON cases_casemessage",
+    "DROP TRIGGER IF EXISTS cases_caseevent_no_update ON cases_caseevent",
+    "DROP FUNCTION IF EXISTS kefu_append_only()",
+    "DROP INDEX IF EXISTS cases_search_tsv",
+    "ALTER TABLE cases_casesearchdocument DROP COLUMN IF EXISTS tsv",
+]
+
+KINDS = [
+    # code, 中文, English, prefix, workflow, is_complaint, order
+    ("complaint", "投诉", "Complaint", "TS", "complaint", True, 1),
+    ("inquiry", "咨询", "Inquiry", "ZX", "standard", False, 2),
+    ("repair_request", "报修", "Repair request", "BX", "standard", False, 3),
+    ("suggestion", "建议", "Suggestion", "JY", "standard", False, 4),
+    ("praise", "表扬", "Praise", "BY", "standard", False, 5),
+]
+CAUSES = [
+    ("product_quality", "商品品质不良", "Product quality", False, 1),
+    ("service_manner", "服务方式不正确", "Service manner", True, 2),
+    ("unfamiliar_new_product", "不熟悉新商品、新服务", "Unfamiliar new product or service", False, 3),
+    ("billing", "计费与账单", "Billing", False, 4),
+    ("delivery", "配送与交付", "Delivery", False, 5),
+    ("other", "其他", "Other", False, 6),
+]
+
+
+def vendor_sql(forward, backward):
+    def run(apps, schema_editor, statements):
+        with schema_editor.connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+    def forwards(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        run(apps, schema_editor, {"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}.get(vendor, []))
+
+    def backwards(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        run(apps, schema_editor, {"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}.get(vendor, []))
+
+    return migrations.RunPython(forwards, backwards)
+
+
+def load_reference_data(apps, schema_editor):
+    CaseKind = apps.get_model("cases", "CaseKind")
+    CauseCategory = apps.get_model("cases", "CauseCategory")
+    for code, zh, en, prefix, workflow, is_complaint, order in KINDS:
+        CaseKind.objects.update_or_create(
+            code=code,
+            defaults=dict(
+                name_zh=zh, name_en=en, number_prefix=prefix, workflow=workflow,
+                is_complaint=is_complaint, sort_order=order,
+            ),
+        )
+    for code, zh, en, work_quality, order in CAUSES:
+        CauseCategory.objects.update_or_create(
+            code=code,
+            defaults=dict(name_zh=zh, name_en=en, is_work_quality=work_quality, sort_order=order),
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("cases", "0001_initial")]
+
+    operations = [
+        vendor_sql(SQLITE_FORWARD, SQLITE_BACKWARD),
+        migrations.RunPython(load_reference_data, migrations.RunPython.noop),
+    ]

@@ -1,0 +1,71 @@
+"""Every KEFU_* environment variable is read here, and only here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+@dataclass(frozen=True)
+class Config:
+    """The environment, parsed once. Documented in README.md (Settings)."""
+
+    database_url: str
+    redis_url: str
+    secret_key: str
+    debug: bool
+    demo: bool
+    allowed_hosts: list[str]
+    time_zone: str
+    language: str
+    host: str
+    port: int
+    data_dir: Path
+    media_root: Path
+    max_attachment_mb: int
+    email_url: str
+    return_visit_days: int
+
+    @classmethod
+    def from_environ(cls) -> Config:
+        data_dir = Path(os.environ.get("KEFU_DATA_DIR") or BASE_DIR / "var")
+        return cls(
+            database_url=os.environ.get("KEFU_DATABASE_URL")
+            or f"sqlite:///{data_dir / 'kefu.sqlite3'}",
+            redis_url=os.environ.get("KEFU_REDIS_URL", ""),
+            secret_key=os.environ.get("KEFU_SECRET_KEY", ""),
+            debug=_flag("KEFU_DEBUG"),
+            demo=_flag("KEFU_DEMO"),
+            allowed_hosts=[
+                h.strip()
+                for h in os.environ.get("KEFU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+                if h.strip()
+            ],
+            time_zone=os.environ.get("KEFU_TIME_ZONE", "Asia/Shanghai"),
+            language=os.environ.get("KEFU_LANGUAGE", "zh-hans"),
+            host=os.environ.get("KEFU_HOST", "127.0.0.1"),
+            port=_int("KEFU_PORT", 8000),
+            data_dir=data_dir,
+            media_root=Path(os.environ.get("KEFU_MEDIA_ROOT") or data_dir / "media"),
+            max_attachment_mb=_int("KEFU_MAX_ATTACHMENT_MB", 20),
+            email_url=os.environ.get("KEFU_EMAIL_URL", ""),
+            return_visit_days=_int("KEFU_RETURN_VISIT_DAYS", 3),
+        )
+
+
+config = Config.from_environ()

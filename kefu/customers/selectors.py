@@ -1,0 +1,39 @@
+"""Reads for customers."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from kefu.accounts.models import User
+from kefu.core.errors import NotFound
+from kefu.customers.models import Customer
+from kefu.customers.normalize import normalize_phone
+
+
+def customers_visible_to(actor: User) -> QuerySet[Customer]:
+    # Every staff member may look customers up (人人受理); personal data is masked by role.
+    return Customer.objects.all()
+
+
+def get_customer(actor: User, customer_id: int) -> Customer:
+    try:
+        return customers_visible_to(actor).get(pk=customer_id)
+    except Customer.DoesNotExist as exc:
+        raise NotFound("customer not found") from exc
+
+
+def search_customers(actor: User, text: str, limit: int = 20) -> QuerySet[Customer]:
+    """Find customers by name, phone (any format) or email, as an agent types."""
+    text = (text or "").strip()
+    qs = customers_visible_to(actor)
+    if not text:
+        return qs.order_by("-created_at")[:limit]
+    condition = Q(name__icontains=text) | Q(emails__address__icontains=text)
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= 3:
+        condition |= Q(phones__number__contains=digits)
+        try:
+            condition |= Q(phones__number=normalize_phone(text))
+        except ValueError:
+            pass
+    return qs.filter(condition).distinct().order_by("name")[:limit]
