@@ -37,7 +37,7 @@ from kefu.cases.models import (
     ReturnVisit,
 )
 from kefu.cases.numbering import next_case_number
-from kefu.cases.permissions import ensure_may_perform
+from kefu.cases.permissions import ensure_may_perform, ensure_may_see
 from kefu.cases.transitions import IMPROVEMENT_WORKFLOWS, target_status
 from kefu.cases.validation import check_attachment, require_choice, require_text, sha256_of
 from kefu.core import clock
@@ -113,9 +113,10 @@ def _transition(
     try:
         with transaction.atomic():
             case = lock_case(case_id)
-            ensure_may_perform(actor, case, action)
+            ensure_may_see(actor, case)
             _check_version(case, expected_version)
             new_status = target_status(case.kind.workflow, action, case.status)
+            ensure_may_perform(actor, case, action)
             previous_status = case.status
             event_type, data, fields = apply(case, new_status)
             case.status = new_status
@@ -517,31 +518,31 @@ def change_case_kind(case_id: int, *, actor: Actor, kind: str, reason: str = "")
     return _transition(case_id, actor, "change_kind", apply)
 
 
-@transaction.atomic
 def record_return_visit(
     case_id: int, *, actor: Actor, outcome: str, note: str = ""
 ) -> ReturnVisit:
     """回访: satisfied, not satisfied (reopens the case) or unreachable."""
     require_choice(outcome, "outcome", list(ReturnVisitOutcome.values))
-    case = lock_case(case_id)
-    ensure_may_perform(actor, case, "record_return_visit")
-    visit = case.return_visits.filter(outcome="").order_by("due_at").first()
-    if visit is None:
-        raise Conflict("this case has no return visit waiting for an outcome")
-    now = clock.now()
-    visit.outcome, visit.note = outcome, (note or "").strip()
-    visit.recorded_by, visit.recorded_at = _staff_user(actor), now
-    visit.save(update_fields=["outcome", "note", "recorded_by", "recorded_at"])
-    record_event(
-        case,
-        EventType.RETURN_VISIT_RECORDED,
-        actor=actor,
-        return_visit=visit.pk,
-        outcome=outcome,
-        note=visit.note,
-    )
-    _save(case, [])
-    if outcome == ReturnVisitOutcome.NOT_SATISFIED and case.status == CaseStatus.CLOSED:
+    recorded: list[ReturnVisit] = []
+
+    def apply(case: Case, _status: str) -> tuple[str, dict[str, Any], list[str]]:
+        visit = case.return_visits.filter(outcome="").order_by("due_at").first()
+        if visit is None:
+            raise Conflict("this case has no return visit waiting for an outcome")
+        visit.outcome, visit.note = outcome, (note or "").strip()
+        visit.recorded_by, visit.recorded_at = _staff_user(actor), clock.now()
+        visit.save(update_fields=["outcome", "note", "recorded_by", "recorded_at"])
+        recorded.append(visit)
+        return (
+            EventType.RETURN_VISIT_RECORDED,
+            {"return_visit": visit.pk, "outcome": outcome, "note": visit.note},
+            [],
+        )
+
+    def then(case: Case) -> None:
+        if outcome != ReturnVisitOutcome.NOT_SATISFIED:
+            return
+        # The customer is not satisfied with the handling: the case is handled again.
         case.status, case.closed_at, case.resolved_at = CaseStatus.IN_PROGRESS, None, None
         _save(case, ["status", "closed_at", "resolved_at"])
         record_event(
@@ -552,7 +553,9 @@ def record_return_visit(
             after={"status": CaseStatus.IN_PROGRESS},
             reason="return visit: not satisfied",
         )
-    return visit
+
+    _transition(case_id, actor, "record_return_visit", apply, then=then)
+    return recorded[0]
 
 
 # --- the conversation -------------------------------------------------------------------

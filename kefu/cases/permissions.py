@@ -58,9 +58,20 @@ def may_perform(user: User, case: Case, action: str) -> bool:
     if action in FRONT_OFFICE_ACTIONS:
         return may_take_contacts(user)
     if action in HANDLER_ACTIONS:
-        return case.handler_id == user.pk or is_supervising(user)
+        # The handler or a supervisor; while nobody handles it, whoever answers it (front office).
+        return (
+            case.handler_id == user.pk
+            or is_supervising(user)
+            or (case.handler_id is None and may_take_contacts(user))
+        )
     # escalate, messages: anyone who can see the case.
     return True
+
+
+def ensure_may_see(actor: Actor, case: Case) -> None:
+    """Staff must be able to see the case; system and automation actors are trusted."""
+    if actor.is_staff and actor.user is not None and not can_see_case(actor.user, case):
+        raise PermissionDenied("you may not work on this case")
 
 
 def ensure_may_perform(actor: Actor, case: Case, action: str) -> None:
@@ -68,7 +79,6 @@ def ensure_may_perform(actor: Actor, case: Case, action: str) -> None:
     if not actor.is_staff:
         return
     assert actor.user is not None
-    if not can_see_case(actor.user, case):
-        raise PermissionDenied("you may not work on this case")
+    ensure_may_see(actor, case)
     if not may_perform(actor.user, case, action):
         raise PermissionDenied(f"your role may not '{action}' this case")
