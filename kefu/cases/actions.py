@@ -290,7 +290,9 @@ def assign_case(
     return _transition(case_id, actor, "assign", apply, expected_version=expected_version)
 
 
-def mark_contacted(case_id: int, *, actor: Actor, note: str = "") -> Case:
+def mark_contacted(
+    case_id: int, *, actor: Actor, note: str = "", expected_version: int | None = None
+) -> Case:
     """The handler contacted the customer and confirmed the problem and the request."""
 
     def apply(case: Case, _status: str) -> tuple[str, dict[str, Any], list[str]]:
@@ -300,21 +302,27 @@ def mark_contacted(case_id: int, *, actor: Actor, note: str = "") -> Case:
             fields.append("first_contact_at")
         return EventType.CONTACTED, {"note": note}, fields
 
-    return _transition(case_id, actor, "contact", apply)
+    return _transition(case_id, actor, "contact", apply, expected_version=expected_version)
 
 
-def await_customer(case_id: int, *, actor: Actor, reason: str = "") -> Case:
+def await_customer(
+    case_id: int, *, actor: Actor, reason: str = "", expected_version: int | None = None
+) -> Case:
     def apply(case: Case, _status: str) -> tuple[str, dict[str, Any], list[str]]:
         return EventType.AWAITING_CUSTOMER, {"reason": reason}, []
 
-    return _transition(case_id, actor, "await_customer", apply)
+    return _transition(
+        case_id, actor, "await_customer", apply, expected_version=expected_version
+    )
 
 
-def resume_case(case_id: int, *, actor: Actor, reason: str = "") -> Case:
+def resume_case(
+    case_id: int, *, actor: Actor, reason: str = "", expected_version: int | None = None
+) -> Case:
     def apply(case: Case, _status: str) -> tuple[str, dict[str, Any], list[str]]:
         return EventType.RESUMED, {"reason": reason}, []
 
-    return _transition(case_id, actor, "resume", apply)
+    return _transition(case_id, actor, "resume", apply, expected_version=expected_version)
 
 
 def resolve_case(
@@ -444,7 +452,9 @@ def schedule_return_visit(case: Case, *, actor: Actor) -> ReturnVisit:
     return visit
 
 
-def reopen_case(case_id: int, *, actor: Actor, reason: str) -> Case:
+def reopen_case(
+    case_id: int, *, actor: Actor, reason: str, expected_version: int | None = None
+) -> Case:
     reason = require_text(reason, "reason")
 
     def apply(case: Case, _status: str) -> tuple[str, dict[str, Any], list[str]]:
@@ -452,10 +462,12 @@ def reopen_case(case_id: int, *, actor: Actor, reason: str) -> Case:
         case.resolved_at = None
         return EventType.REOPENED, {"reason": reason}, ["closed_at", "resolved_at"]
 
-    return _transition(case_id, actor, "reopen", apply)
+    return _transition(case_id, actor, "reopen", apply, expected_version=expected_version)
 
 
-def escalate_case(case_id: int, *, actor: Actor, reason: str = "") -> Case:
+def escalate_case(
+    case_id: int, *, actor: Actor, reason: str = "", expected_version: int | None = None
+) -> Case:
     """Report upward: the team supervisor first, then the site's first responsible person."""
 
     def apply(case: Case, _status: str) -> tuple[str, dict[str, Any], list[str]]:
@@ -480,10 +492,17 @@ def escalate_case(case_id: int, *, actor: Actor, reason: str = "") -> Case:
                 )
         raise Conflict("the case is already escalated to the top of its chain")
 
-    return _transition(case_id, actor, "escalate", apply)
+    return _transition(case_id, actor, "escalate", apply, expected_version=expected_version)
 
 
-def transfer_case(case_id: int, *, actor: Actor, team: Team, reason: str = "") -> Case:
+def transfer_case(
+    case_id: int,
+    *,
+    actor: Actor,
+    team: Team,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
     """Hand the case to another team; it waits there for a handler."""
 
     def apply(case: Case, _status: str) -> tuple[str, dict[str, Any], list[str]]:
@@ -497,10 +516,17 @@ def transfer_case(case_id: int, *, actor: Actor, team: Team, reason: str = "") -
             ["team", "site", "handler"],
         )
 
-    return _transition(case_id, actor, "transfer", apply)
+    return _transition(case_id, actor, "transfer", apply, expected_version=expected_version)
 
 
-def change_case_kind(case_id: int, *, actor: Actor, kind: str, reason: str = "") -> Case:
+def change_case_kind(
+    case_id: int,
+    *,
+    actor: Actor,
+    kind: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
     """An inquiry that turns into a complaint (or back): the kind changes, the number stays."""
     new_kind = _kind(kind)
 
@@ -515,7 +541,7 @@ def change_case_kind(case_id: int, *, actor: Actor, kind: str, reason: str = "")
             ["kind", "is_complaint"],
         )
 
-    return _transition(case_id, actor, "change_kind", apply)
+    return _transition(case_id, actor, "change_kind", apply, expected_version=expected_version)
 
 
 def record_return_visit(
