@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "kefu.accounts",
     "kefu.customers",
     "kefu.cases",
+    "kefu.assist",
     "kefu.web",
     "kefu.demo",
 ]
