@@ -5,12 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from kefu.accounts.models import User
 from kefu.cases import search
 from kefu.cases.choices import OPEN_STATUSES
-from kefu.cases.models import Case, CaseEvent, CaseMessage
+from kefu.cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseKind,
+    CaseMessage,
+    CauseCategory,
+    ReturnVisit,
+)
 from kefu.cases.permissions import can_see_case, may_perform, scope_cases
 from kefu.cases.transitions import actions_from
 from kefu.core.errors import NotFound
@@ -132,3 +140,60 @@ def allowed_actions(user: User, case: Case) -> list[str]:
 def other_cases_of_customer(user: User, case: Case, limit: int = 10) -> list[Case]:
     qs = scope_cases(Case.objects.filter(customer_id=case.customer_id), user)
     return list(qs.exclude(pk=case.pk).select_related("kind").order_by("-created_at")[:limit])
+
+
+def active_case_kinds() -> list[CaseKind]:
+    return list(CaseKind.objects.filter(active=True).order_by("sort_order", "code"))
+
+
+def active_cause_categories() -> list[CauseCategory]:
+    return list(CauseCategory.objects.filter(active=True).order_by("sort_order", "code"))
+
+
+def case_return_visits(case: Case) -> list[ReturnVisit]:
+    return list(case.return_visits.select_related("recorded_by").order_by("due_at", "id"))
+
+
+def get_attachment_for(user: User, case: Case, attachment_id: int) -> Attachment:
+    """An attachment of a case the user may see (the caller loaded it with get_case_for)."""
+    attachment = Attachment.objects.filter(case=case, pk=attachment_id).first()
+    if attachment is None or not can_see_case(user, case):
+        raise NotFound("attachment not found")
+    return attachment
+
+
+def return_visits_due_for(user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    """Closed complaints whose return visit (回访) still waits for an outcome, soonest due first."""
+    pending = ReturnVisit.objects.filter(outcome="")
+    qs = list_cases_for(user, filters).filter(pk__in=pending.values("case_id"))
+    due = pending.filter(case_id=OuterRef("pk")).order_by("due_at").values("due_at")[:1]
+    qs = qs.annotate(return_visit_due_at=Subquery(due))
+    if filters is not None and filters.q.strip():
+        return qs
+    return qs.order_by("return_visit_due_at", "id")
+
+
+@dataclass(frozen=True)
+class HandlerLoad:
+    handler_id: int | None
+    open_cases: int
+    complaints: int
+    escalated: int
+
+
+def workload_by_handler(user: User, team_id: int) -> dict[int | None, HandlerLoad]:
+    """Open cases per handler of a team (None: nobody handles them yet), as the user sees them."""
+    rows = (
+        list_cases_for(user, CaseFilters(team_id=team_id, open_only=True))
+        .order_by()
+        .values("handler_id")
+        .annotate(
+            n=Count("id"),
+            complaints=Count("id", filter=Q(is_complaint=True)),
+            escalated=Count("id", filter=Q(escalation_level__gt=0)),
+        )
+    )
+    return {
+        r["handler_id"]: HandlerLoad(r["handler_id"], r["n"], r["complaints"], r["escalated"])
+        for r in rows
+    }

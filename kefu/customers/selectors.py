@@ -37,3 +37,16 @@ def search_customers(actor: User, text: str, limit: int = 20) -> QuerySet[Custom
         except ValueError:
             pass
     return qs.filter(condition).distinct().order_by("name")[:limit]
+
+
+def get_customer_profile(actor: User, customer_id: int) -> Customer:
+    """The customer with its phones, emails, organisation and contacts loaded."""
+    try:
+        return (
+            customers_visible_to(actor)
+            .select_related("organisation")
+            .prefetch_related("phones", "emails", "contacts")
+            .get(pk=customer_id)
+        )
+    except Customer.DoesNotExist as exc:
+        raise NotFound("customer not found") from exc
