@@ -40,6 +40,7 @@ class Config:
     max_attachment_mb: int
     email_url: str
     return_visit_days: int
+    tasks_db: Path
 
     @classmethod
     def from_environ(cls) -> Config:
@@ -65,6 +66,8 @@ class Config:
             max_attachment_mb=_int("KEFU_MAX_ATTACHMENT_MB", 20),
             email_url=os.environ.get("KEFU_EMAIL_URL", ""),
             return_visit_days=_int("KEFU_RETURN_VISIT_DAYS", 3),
+            # The embedded task queue (huey on SQLite) when KEFU_REDIS_URL is not set.
+            tasks_db=Path(os.environ.get("KEFU_TASKS_DB") or data_dir / "tasks.sqlite3"),
         )
 
 

@@ -147,7 +147,7 @@ else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "kefu",
-        "filename": str(config.data_dir / "tasks.sqlite3"),
+        "filename": str(config.tasks_db),
         "immediate": False,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
