@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import dj_database_url
@@ -86,6 +87,8 @@ config.data_dir.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": dj_database_url.parse(config.database_url, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file (not shared-cache memory) so that concurrency tests queue on real locks.
+    DATABASES["default"]["TEST"] = {"NAME": str(config.data_dir / f"test-{os.getpid()}.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE: a writer takes the lock at BEGIN, so two writers queue on busy_timeout
         # instead of failing mid-transaction ("database is locked" on upgrade).

@@ -10,6 +10,7 @@ from kefu.accounts.choices import OfficeSide, Role, SiteKind
 from kefu.accounts.models import Department, Site, Team, User
 from kefu.cases import actions
 from kefu.cases.models import Case
+from kefu.cases.reference_data import ensure_reference_data
 from kefu.customers.actions import create_customer
 from kefu.customers.models import Customer
 
@@ -54,6 +55,7 @@ class Org:
 
 
 def make_org() -> Org:
+    ensure_reference_data()
     n = next(_seq)
     site = Site.objects.create(code=f"hall{n}", name=f"第{n}营业厅", kind=SiteKind.SERVICE_HALL)
     other_site = Site.objects.create(code=f"cc{n}", name=f"呼叫中心{n}", kind=SiteKind.CALL_CENTRE)

@@ -439,7 +439,7 @@ def schedule_return_visit(case: Case, *, actor: Actor) -> ReturnVisit:
     now = clock.now()
     visit = ReturnVisit.objects.create(
         case=case,
-        due_at=now + dt.timedelta(days=settings.KEFU_RETURN_VISIT_DAYS),
+        due_at=(case.closed_at or now) + dt.timedelta(days=settings.KEFU_RETURN_VISIT_DAYS),
         created_at=now,
     )
     record_event(

@@ -52,24 +52,6 @@ POSTGRES_BACKWARD = [
     "ALTER TABLE cases_casesearchdocument DROP COLUMN IF EXISTS tsv",
 ]
 
-KINDS = [
-    # code, 中文, English, prefix, workflow, is_complaint, order
-    ("complaint", "投诉", "Complaint", "TS", "complaint", True, 1),
-    ("inquiry", "咨询", "Inquiry", "ZX", "standard", False, 2),
-    ("repair_request", "报修", "Repair request", "BX", "standard", False, 3),
-    ("suggestion", "建议", "Suggestion", "JY", "standard", False, 4),
-    ("praise", "表扬", "Praise", "BY", "standard", False, 5),
-]
-CAUSES = [
-    ("product_quality", "商品品质不良", "Product quality", False, 1),
-    ("service_manner", "服务方式不正确", "Service manner", True, 2),
-    ("unfamiliar_new_product", "不熟悉新商品、新服务", "Unfamiliar new product or service", False, 3),
-    ("billing", "计费与账单", "Billing", False, 4),
-    ("delivery", "配送与交付", "Delivery", False, 5),
-    ("other", "其他", "Other", False, 6),
-]
-
-
 def vendor_sql(forward, backward):
     def run(apps, schema_editor, statements):
         with schema_editor.connection.cursor() as cursor:
@@ -88,21 +70,9 @@ def vendor_sql(forward, backward):
 
 
 def load_reference_data(apps, schema_editor):
-    CaseKind = apps.get_model("cases", "CaseKind")
-    CauseCategory = apps.get_model("cases", "CauseCategory")
-    for code, zh, en, prefix, workflow, is_complaint, order in KINDS:
-        CaseKind.objects.update_or_create(
-            code=code,
-            defaults=dict(
-                name_zh=zh, name_en=en, number_prefix=prefix, workflow=workflow,
-                is_complaint=is_complaint, sort_order=order,
-            ),
-        )
-    for code, zh, en, work_quality, order in CAUSES:
-        CauseCategory.objects.update_or_create(
-            code=code,
-            defaults=dict(name_zh=zh, name_en=en, is_work_quality=work_quality, sort_order=order),
-        )
+    from kefu.cases.reference_data import load_reference_data as load
+
+    load(apps.get_model("cases", "CaseKind"), apps.get_model("cases", "CauseCategory"))
 
 
 class Migration(migrations.Migration):
