@@ -84,16 +84,15 @@ def _save(case: Case, fields: list[str]) -> None:
 def _record_refusal(case_id: int, actor: Actor, action: str, exc: TransitionNotAllowed) -> None:
     """Keep the refused attempt on the record (two agents accepting at once: both show)."""
     with transaction.atomic():
-        case = Case.objects.filter(pk=case_id).first()
-        if case is not None:
-            record_event(
-                case,
-                EventType.ATTEMPT_REFUSED,
-                actor=actor,
-                action=action,
-                status=case.status,
-                allowed=exc.allowed,
-            )
+        case = Case.objects.get(pk=case_id)
+        record_event(
+            case,
+            EventType.ATTEMPT_REFUSED,
+            actor=actor,
+            action=action,
+            status=case.status,
+            allowed=exc.allowed,
+        )
 
 
 def _transition(

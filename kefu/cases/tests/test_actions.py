@@ -97,6 +97,15 @@ def test_system_actor_opens_case_without_team(org: Org) -> None:
         tags=[" 发票 ", "", "电子"],
     )
     assert (case.team, case.site, case.created_by) == (None, None, None)
+    walk_in = actions.open_case(
+        actor=Actor.system("kiosk"),
+        kind="inquiry",
+        channel="walk_in",
+        subject="营业时间",
+        customer=make_customer(org),
+        site=org.site,
+    )
+    assert (walk_in.team, walk_in.site) == (None, org.site)
     assert case.tags == ["发票", "电子"]
     assert CaseEvent.objects.get(case=case).actor_kind == "system"
 
@@ -496,3 +505,26 @@ def test_unknown_case_is_not_found(org: Org) -> None:
     with pytest.raises(NotFound):
         actions.accept_case(999_999, actor=Actor.staff(org.agent))
     assert MessageKind.NOTE == "note"
+
+
+def test_open_case_for_a_chosen_team_and_edit_without_reindex(org: Org) -> None:
+    case = actions.open_case(
+        actor=Actor.staff(org.agent),
+        kind="repair_request",
+        channel="on_site",
+        subject="空调不制冷",
+        customer=make_customer(org),
+        team=org.billing_team,
+    )
+    assert (case.team, case.site) == (org.billing_team, org.billing_team.site)
+    edited = actions.edit_case(case.pk, actor=Actor.staff(org.agent), version=1, tags=["上门"])
+    assert edited.tags == ["上门"]
+
+
+def test_contact_after_reopen_keeps_the_first_contact_time(org: Org) -> None:
+    case = advance(org, make_case(org), "in_progress")
+    first = case.first_contact_at
+    actions.transfer_case(case.pk, actor=Actor.staff(org.agent), team=org.other_team)
+    actions.assign_case(case.pk, actor=Actor.staff(org.admin), handler=org.other_agent)
+    again = actions.mark_contacted(case.pk, actor=Actor.staff(org.other_agent))
+    assert again.first_contact_at == first
