@@ -1,0 +1,61 @@
+"""Admin: reference data is edited here; cases and their record are read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from kefu.cases.models import Case, CaseEvent, CaseKind, CauseCategory
+
+
+@admin.register(CaseKind)
+class CaseKindAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_zh", "name_en", "number_prefix", "workflow", "is_complaint")
+    list_editable = ("name_zh", "name_en")
+
+
+@admin.register(CauseCategory)
+class CauseCategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_zh", "name_en", "is_work_quality", "active", "sort_order")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Cases change through their actions only; the admin shows them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = CaseEvent
+    fields = ("at", "type", "actor_kind", "actor_user", "actor_source", "data")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ("number", "subject", "kind", "status", "channel", "team", "handler", "created_at")
+    list_filter = ("kind", "status", "channel", "team")
+    search_fields = ("number", "subject")
+    list_select_related = ("kind", "team", "handler")
+    inlines = [EventInline]
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    list_display = ("case", "type", "at", "actor_kind", "actor_user")
+    list_filter = ("type", "actor_kind")
+    list_select_related = ("case", "actor_user")
