@@ -5,6 +5,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("kefu.api.urls")),
+    path("", include("kefu.web.urls")),
 ]
 if settings.DEBUG:
     from django.conf.urls.static import static
