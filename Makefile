@@ -70,7 +70,7 @@ test-postgres: setup system-deps
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy kefu
+	KEFU_DEBUG=1 $(VENV)/bin/mypy kefu
 	$(VENV)/bin/lint-imports
 	KEFU_DEBUG=1 $(PY) -m kefu makemigrations --check --dry-run -v0
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "kefu.accounts",
     "kefu.customers",
     "kefu.cases",
+    "kefu.sla",
     "kefu.assist",
     "kefu.web",
     "kefu.demo",
@@ -83,7 +84,7 @@ TEMPLATES = [
     },
 ]
 
-config.data_dir.mkdir(parents=True, exist_ok=True)
+(config.data_dir / "static").mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": dj_database_url.parse(config.database_url, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -9,7 +9,7 @@ class StaffAdmin(UserAdmin):
     list_display = ("username", "display_name", "role", "team", "site", "is_active")
     list_filter = ("role", "team", "site", "is_active")
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("Kefu", {"fields": ("display_name", "role", "team", "site", "department")}),
     )
 

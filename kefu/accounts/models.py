@@ -54,9 +54,7 @@ class Team(models.Model):
     code = models.SlugField(_("代码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     site = models.ForeignKey(Site, verbose_name=_("网点"), on_delete=models.PROTECT)
-    department = models.ForeignKey(
-        Department, verbose_name=_("部门"), on_delete=models.PROTECT
-    )
+    department = models.ForeignKey(Department, verbose_name=_("部门"), on_delete=models.PROTECT)
     supervisor = models.ForeignKey(
         "accounts.User",
         verbose_name=_("班长"),
@@ -117,6 +115,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.name or self.digest[:8]}"
 
     @staticmethod
     def digest_of(raw: str) -> str:

@@ -99,7 +99,7 @@ def _transition(
     case_id: int,
     actor: Actor,
     action: str,
-    apply: Callable[[Case, str], tuple[str, dict[str, Any], dict[str, Any]]],
+    apply: Callable[[Case, str], tuple[str, dict[str, Any], list[str]]],
     *,
     expected_version: int | None = None,
     then: Callable[[Case], object] | None = None,
@@ -310,9 +310,7 @@ def await_customer(
     def apply(case: Case, _status: str) -> tuple[str, dict[str, Any], list[str]]:
         return EventType.AWAITING_CUSTOMER, {"reason": reason}, []
 
-    return _transition(
-        case_id, actor, "await_customer", apply, expected_version=expected_version
-    )
+    return _transition(case_id, actor, "await_customer", apply, expected_version=expected_version)
 
 
 def resume_case(
@@ -397,9 +395,7 @@ def close_case(
         if case.kind.workflow in IMPROVEMENT_WORKFLOWS:
             schedule_return_visit(case, actor=actor)
 
-    return _transition(
-        case_id, actor, "close", apply, expected_version=expected_version, then=then
-    )
+    return _transition(case_id, actor, "close", apply, expected_version=expected_version, then=then)
 
 
 def _improvement_checked(
@@ -543,9 +539,7 @@ def change_case_kind(
     return _transition(case_id, actor, "change_kind", apply, expected_version=expected_version)
 
 
-def record_return_visit(
-    case_id: int, *, actor: Actor, outcome: str, note: str = ""
-) -> ReturnVisit:
+def record_return_visit(case_id: int, *, actor: Actor, outcome: str, note: str = "") -> ReturnVisit:
     """回访: satisfied, not satisfied (reopens the case) or unreachable."""
     require_choice(outcome, "outcome", list(ReturnVisitOutcome.values))
     recorded: list[ReturnVisit] = []
@@ -627,10 +621,10 @@ def add_message(
         data.update(direction=call_direction, duration_seconds=call_duration_seconds)
     record_event(case, EventType.MESSAGE_ADDED, actor=actor, **data)
     fields: list[str] = []
-    if kind in (MessageKind.OUTBOUND, MessageKind.CALL, MessageKind.VISIT):
-        if case.first_contact_at is None:
-            case.first_contact_at = message.created_at
-            fields.append("first_contact_at")
+    reaches_customer = kind in (MessageKind.OUTBOUND, MessageKind.CALL, MessageKind.VISIT)
+    if reaches_customer and case.first_contact_at is None:
+        case.first_contact_at = message.created_at
+        fields.append("first_contact_at")
     if kind == MessageKind.INBOUND and case.status == CaseStatus.AWAITING_CUSTOMER:
         # The customer answered: the case is back with the handler.
         case.status = CaseStatus.IN_PROGRESS
@@ -664,7 +658,9 @@ def add_attachment(
     case = lock_case(case_id)
     ensure_may_perform(actor, case, "message")
     if message is not None and message.case_id != case.pk:
-        raise ValidationFailed("the message belongs to another case", fields={"message": "other case"})
+        raise ValidationFailed(
+            "the message belongs to another case", fields={"message": "other case"}
+        )
     digest = sha256_of(stream)
     attachment = Attachment(
         case=case,

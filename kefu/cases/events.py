@@ -42,7 +42,7 @@ def changes(case: Case, fields: dict[str, Any]) -> tuple[dict[str, Any], dict[st
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     for name, value in fields.items():
-        attname = case._meta.get_field(name).attname
+        attname = case._meta.get_field(name).attname  # type: ignore[union-attr]
         old = getattr(case, attname)
         new = value.pk if hasattr(value, "pk") else value
         if old != new:

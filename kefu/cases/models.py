@@ -168,10 +168,10 @@ class Case(models.Model):
         verbose_name_plural = _("工单")
         indexes = [
             # The agent queue: team filter, complaints first, then age.
+            models.Index(fields=["team", "-is_complaint", "created_at"], name="case_team_queue"),
             models.Index(
-                fields=["team", "-is_complaint", "created_at"], name="case_team_queue"
+                fields=["status", "-is_complaint", "created_at"], name="case_status_queue"
             ),
-            models.Index(fields=["status", "-is_complaint", "created_at"], name="case_status_queue"),
             models.Index(fields=["handler", "status"], name="case_handler_status"),
             models.Index(fields=["customer", "-created_at"], name="case_customer"),
             models.Index(fields=["site", "status"], name="case_site_status"),
@@ -229,6 +229,9 @@ class CaseMessage(AppendOnlyModel):
         indexes = [models.Index(fields=["case", "created_at"], name="message_case")]
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.body[:40]}"
+
     @property
     def is_public(self) -> bool:
         return self.kind in (MessageKind.INBOUND, MessageKind.OUTBOUND)
@@ -258,6 +261,9 @@ class Attachment(AppendOnlyModel):
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
 
+    def __str__(self) -> str:
+        return self.original_name
+
 
 class ReturnVisit(models.Model):
     """The return visit (回访) after a complaint closes. Its outcome is recorded once."""
@@ -279,6 +285,9 @@ class ReturnVisit(models.Model):
         verbose_name_plural = _("回访")
         indexes = [models.Index(fields=["outcome", "due_at"], name="return_visit_due")]
 
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.due_at:%Y-%m-%d} {self.outcome or '-'}"
+
 
 class CaseNumberSequence(models.Model):
     """The last number issued per prefix and year (TS-2026-000123)."""
@@ -292,6 +301,9 @@ class CaseNumberSequence(models.Model):
             models.UniqueConstraint(fields=["prefix", "year"], name="case_number_sequence_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
 
 class CaseSearchDocument(models.Model):
     """The segmented text of a case (subject, request, messages) for full-text search.
@@ -302,3 +314,6 @@ class CaseSearchDocument(models.Model):
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True)
     content = models.TextField()
+
+    def __str__(self) -> str:
+        return f"search document of case {self.pk}"

@@ -29,8 +29,10 @@ def visibility_filter(user: User) -> Q | None:
     if user.role == Role.BACKOFFICE:
         return mine | Q(team__department_id=user.department_id, team__isnull=False)
     # Agents and supervisors: their team's cases and their site's intake (no team yet).
-    return mine | Q(team_id=user.team_id, team__isnull=False) | Q(
-        team__isnull=True, site_id=user.site_id
+    return (
+        mine
+        | Q(team_id=user.team_id, team__isnull=False)
+        | Q(team__isnull=True, site_id=user.site_id)
     )
 
 
@@ -47,7 +49,7 @@ def can_see_case(user: User, case: Case) -> bool:
     if user.role == Role.SITE_MANAGER:
         return case.site_id is not None and case.site_id == user.site_id
     if user.role == Role.BACKOFFICE:
-        return case.team_id is not None and case.team.department_id == user.department_id
+        return case.team is not None and case.team.department_id == user.department_id
     if case.team_id is None:
         return case.site_id == user.site_id
     return case.team_id == user.team_id

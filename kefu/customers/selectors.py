@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.db.models import Q, QuerySet
 
 from kefu.accounts.models import User
@@ -32,10 +34,8 @@ def search_customers(actor: User, text: str, limit: int = 20) -> QuerySet[Custom
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) >= 3:
         condition |= Q(phones__number__contains=digits)
-        try:
+        with contextlib.suppress(ValueError):
             condition |= Q(phones__number=normalize_phone(text))
-        except ValueError:
-            pass
     return qs.filter(condition).distinct().order_by("name")[:limit]
 
 

@@ -71,7 +71,9 @@ def test_numbers_count_per_kind(org: Org) -> None:
         ("subject", {"subject": "长" * 201}),
     ],
 )
-def test_open_case_rejects_bad_input_and_stores_nothing(org: Org, field: str, overrides: dict) -> None:
+def test_open_case_rejects_bad_input_and_stores_nothing(
+    org: Org, field: str, overrides: dict
+) -> None:
     customer = make_customer(org)
     payload = {"kind": "complaint", "channel": "phone", "subject": "话费", **overrides}
     with pytest.raises(ValidationFailed) as error:
@@ -296,6 +298,8 @@ def test_closing_a_complaint_needs_the_improvement_fields(org: Org) -> None:
         responsible_person=org.teammate,
         responsible_department=org.front,
     )
+    assert closed.cause is not None
+    assert closed.closed_at is not None
     assert (closed.status, closed.cause.code, closed.responsible_person) == (
         "closed",
         "service_manner",
@@ -332,7 +336,11 @@ def test_reopen_needs_a_reason_and_clears_closure(org: Org) -> None:
     with pytest.raises(ValidationFailed):
         actions.reopen_case(case.pk, actor=Actor.staff(org.agent), reason="")
     reopened = actions.reopen_case(case.pk, actor=Actor.staff(org.agent), reason="问题复发")
-    assert (reopened.status, reopened.closed_at, reopened.resolved_at) == ("in_progress", None, None)
+    assert (reopened.status, reopened.closed_at, reopened.resolved_at) == (
+        "in_progress",
+        None,
+        None,
+    )
 
 
 def test_expected_version_guards_transitions(org: Org) -> None:
@@ -361,7 +369,9 @@ def test_messages_of_every_kind_are_recorded_and_searchable(org: Org) -> None:
         call_duration_seconds=185,
     )
     visit = actions.add_message(case.pk, actor=a, kind="visit", body="上门检查光猫")
-    actions.add_message(case.pk, actor=Actor.customer(case.customer_id), kind="inbound", body="好的")
+    actions.add_message(
+        case.pk, actor=Actor.customer(case.customer_id), kind="inbound", body="好的"
+    )
     assert (call.call_direction, call.call_duration_seconds) == ("outbound", 185)
     assert visit.visited_at is not None
     stored = Case.objects.get(pk=case.pk)
