@@ -94,13 +94,13 @@ def _period_end(day: dt.date, period: Period) -> dt.date:
     return day + ONE_DAY if period.end == MIDNIGHT else day
 
 
-def check_periods(periods: Iterable[Period]) -> list[str]:
+def check_periods(periods: Iterable[Period | tuple[dt.time, dt.time]]) -> list[str]:
     """Problems with one weekday's periods (empty list when fine): start before end, no overlap.
 
     Used by the calendar actions and forms so that a spec built from the database is valid.
     """
     problems: list[str] = []
-    ordered = sorted(periods)
+    ordered = sorted(Period(*p) for p in periods)
     for p in ordered:
         if p.end != MIDNIGHT and p.start >= p.end:
             problems.append(f"{p.start:%H:%M}-{p.end:%H:%M}: start must be before end")
@@ -135,7 +135,9 @@ class CalendarSpec:
     def __post_init__(self) -> None:
         if len(self.week) != 7:
             raise ValueError("week needs seven entries, Monday first")
-        for weekday, periods in enumerate(self.week):
+        week = tuple(tuple(sorted(Period(*p) for p in day)) for day in self.week)
+        object.__setattr__(self, "week", week)
+        for weekday, periods in enumerate(week):
             problems = check_periods(periods)
             if problems:
                 raise ValueError(f"weekday {weekday}: {'; '.join(problems)}")
@@ -144,7 +146,6 @@ class CalendarSpec:
         for interval in self.closed_intervals:
             if interval.start.tzinfo is None or interval.end.tzinfo is None:
                 raise ValueError("closed intervals need aware datetimes")
-        object.__setattr__(self, "week", tuple(tuple(sorted(p)) for p in self.week))
         object.__setattr__(
             self,
             "closed_intervals",
