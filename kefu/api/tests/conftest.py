@@ -1,4 +1,7 @@
-"""An API client per role: `api(org.agent).post("/cases", {...})`."""
+"""An API client per role: `api(org.agent).post("/cases", {...})`.
+
+Every JSON answer is checked against the generated OpenAPI document for its status.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from django.test import Client
 
 from kefu.accounts.actions import issue_api_token
 from kefu.accounts.models import User
+from kefu.api.tests import openapi_check
 
 PREFIX = "/api/v1"
 
@@ -21,6 +25,8 @@ class Api:
     def __init__(self, user: User | None) -> None:
         self.client = Client()
         self.headers: dict[str, str] = {}
+        self.checked = 0
+        self.token = ""
         if user is not None:
             _token, raw = issue_api_token(username=user.username, password="kefu-test")
             self.token = raw
@@ -29,28 +35,38 @@ class Api:
     def _url(self, path: str) -> str:
         return path if path.startswith(PREFIX) else PREFIX + path
 
+    def _checked(self, method: str, path: str, response: Any) -> Any:
+        """Every documented JSON answer must match the OpenAPI document."""
+        if response.get("Content-Type", "").startswith("application/json") and response.content:
+            body = response.json()
+            if openapi_check.validate(self._url(path), method, response.status_code, body):
+                self.checked += 1
+        return response
+
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        return self.client.get(self._url(path), params or {}, headers=self.headers)
+        response = self.client.get(self._url(path), params or {}, headers=self.headers)
+        return self._checked("get", path, response)
 
     def post(self, path: str, body: Any = None, *, raw: str | None = None) -> Any:
         data = raw if raw is not None else ("" if body is None else json.dumps(body))
-        return self.client.post(
+        response = self.client.post(
             self._url(path), data, content_type="application/json", headers=self.headers
         )
+        return self._checked("post", path, response)
 
     def patch(self, path: str, body: Any) -> Any:
-        return self.client.patch(
-            self._url(path),
-            json.dumps(body),
-            content_type="application/json",
-            headers=self.headers,
+        response = self.client.patch(
+            self._url(path), json.dumps(body), content_type="application/json", headers=self.headers
         )
+        return self._checked("patch", path, response)
 
     def delete(self, path: str) -> Any:
-        return self.client.delete(self._url(path), headers=self.headers)
+        response = self.client.delete(self._url(path), headers=self.headers)
+        return self._checked("delete", path, response)
 
     def upload(self, path: str, files: dict[str, Any]) -> Any:
-        return self.client.post(self._url(path), files, headers=self.headers)
+        response = self.client.post(self._url(path), files, headers=self.headers)
+        return self._checked("post", path, response)
 
 
 @pytest.fixture
@@ -59,6 +75,7 @@ def api(db) -> Callable[[User | None], Api]:
 
 
 def error_of(response: Any) -> dict[str, Any]:
+    """The error object, after checking the envelope is exactly {"error": {...}}."""
     body = response.json()
     assert set(body) == {"error"}, body
     assert {"code", "message", "fields"} <= set(body["error"]), body

@@ -83,3 +83,6 @@ def test_a_complaint_goes_through_accept_handle_improve_and_every_step_is_on_the
     assert items[7]["data"]["outcome"] == "satisfied"
     assert CaseEvent.objects.filter(case_id=case_id).count() == 8
     assert Case.objects.get(pk=case_id).status == "closed"
+    # ... and every answer matched the OpenAPI document
+    assert agent.checked == 7
+    assert supervisor.checked == 1
