@@ -39,6 +39,8 @@ def supervised_teams(user: User) -> QuerySet[Team]:
 
 
 def team_members(team: Team) -> QuerySet[User]:
-    return User.objects.filter(team=team, is_active=True).order_by(
-        "role", "display_name", "username"
+    return (
+        User.objects.filter(team=team, is_active=True)
+        .select_related("team", "department")
+        .order_by("role", "display_name", "username")
     )

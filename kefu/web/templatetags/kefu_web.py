@@ -1,0 +1,35 @@
+"""Small display helpers for the workspace templates (no business rules here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from kefu.accounts.roles import is_supervising, may_take_contacts
+from kefu.web import labels
+
+register = template.Library()
+
+
+@register.filter
+def kind_name(obj: Any) -> str:
+    return labels.kind_name(obj)
+
+
+@register.filter
+def priority_class(value: int) -> str:
+    return {1: "p-low", 2: "p-normal", 3: "p-high", 4: "p-urgent"}.get(value, "")
+
+
+@register.filter
+def field_type(bound_field: Any) -> str:
+    return type(bound_field.field.widget).__name__.lower()
+
+
+@register.simple_tag
+def ui_perms(user: Any) -> dict[str, bool]:
+    """Which navigation entries to show; the views check the same rules again."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return {"may_take_contacts": may_take_contacts(user), "is_supervising": is_supervising(user)}

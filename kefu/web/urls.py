@@ -1,0 +1,39 @@
+from django.urls import path
+
+from kefu.web.views import (
+    auth,
+    board,
+    case_actions,
+    case_page,
+    case_records,
+    customers,
+    new_case,
+    queue,
+)
+
+app_name = "web"
+
+urlpatterns = [
+    path("", queue.home, name="home"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("queues/<slug:slug>/", queue.queue, name="queue"),
+    path("cases/new/", new_case.new_case, name="new_case"),
+    path("cases/<str:number>/", case_page.case_detail, name="case"),
+    path("cases/<str:number>/do/<slug:action>/", case_actions.case_action, name="case_action"),
+    path("cases/<str:number>/messages/", case_records.add_message, name="case_message"),
+    path("cases/<str:number>/calls/", case_records.add_call, name="case_call"),
+    path("cases/<str:number>/visits/", case_records.add_visit, name="case_visit"),
+    path("cases/<str:number>/attachments/", case_records.add_attachment, name="case_attachment"),
+    path(
+        "cases/<str:number>/attachments/<int:attachment_id>/",
+        case_records.download_attachment,
+        name="case_attachment_download",
+    ),
+    path("customers/search/", new_case.customer_search, name="customer_search"),
+    path("customers/new/", new_case.customer_create, name="customer_create"),
+    path("customers/<int:customer_id>/", customers.customer_detail, name="customer"),
+    path("customers/<int:customer_id>/pick/", new_case.customer_pick, name="customer_pick"),
+    path("board/", board.board, name="board"),
+    path("board/assign/", board.board_assign, name="board_assign"),
+]

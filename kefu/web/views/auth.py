@@ -1,0 +1,14 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass

@@ -1,0 +1,86 @@
+"""The queues: filters, search, sorting, pagination, counts, and polling for new arrivals."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from kefu.accounts.models import User
+from kefu.accounts.selectors import all_teams, assignable_handlers
+from kefu.cases.selectors import CaseFilters, active_case_kinds
+from kefu.core.errors import NotFound
+from kefu.customers.selectors import get_customer
+from kefu.web.decorators import forbid, staff_view
+from kefu.web.forms import QueueFilterForm
+from kefu.web.queues import BY_SLUG, queues_for
+
+PAGE_SIZE = 25
+
+
+@staff_view
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("web:queue", slug="mine")
+
+
+def filters_from(form: QueueFilterForm) -> CaseFilters:
+    data = form.cleaned_data if form.is_valid() else {}
+    return CaseFilters(
+        q=data.get("q") or "",
+        status=[data["status"]] if data.get("status") else [],
+        kind=[data["kind"]] if data.get("kind") else [],
+        channel=[data["channel"]] if data.get("channel") else [],
+        priority=[data["priority"]] if data.get("priority") else [],
+        team_id=data.get("team"),
+        handler_id=data.get("handler"),
+        customer_id=data.get("customer"),
+        created_from=data.get("created_from"),
+        created_to=data.get("created_to"),
+        sort=data.get("sort") or "queue",
+    )
+
+
+@staff_view
+def queue(request: HttpRequest, slug: str) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    current = BY_SLUG.get(slug)
+    if current is None:
+        raise Http404
+    if not current.allowed(user):
+        raise forbid(
+            _("“%(queue)s”只对班长、网点负责人和管理员开放（或需要您属于一个班组）。")
+            % {"queue": current.label}
+        )
+    kinds = active_case_kinds()
+    form = QueueFilterForm(
+        request.GET or None, kinds=kinds, teams=all_teams(), handlers=assignable_handlers()
+    )
+    filters = filters_from(form) if form.is_bound else CaseFilters()
+    customer = None
+    if filters.customer_id is not None:
+        try:
+            customer = get_customer(user, filters.customer_id)
+        except NotFound:
+            filters = replace(filters, customer_id=None)
+    paginator = Paginator(current.cases(user, filters, kinds), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    counts = [(q, q.cases(user, CaseFilters(), kinds).count()) for q in queues_for(user)]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "queue": current,
+        "form": form,
+        "page": page,
+        "counts": counts,
+        "customer_filter": customer,
+        "query": query.urlencode(),
+        "searching": bool(filters.q.strip()),
+        "page_title": current.label,
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "web/partials/queue_results.html", context)
+    return render(request, "web/queue.html", context)
