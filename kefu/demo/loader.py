@@ -1,0 +1,117 @@
+"""Load the Chinese demo data once: organisation, customers and 90 days of cases.
+
+Every case is replayed through the case actions in time order (so case numbers and ids
+follow the calendar), each step under `clock.frozen_at` its own moment: the service record
+is the real one the actions write. Seeded, so two loads of the same size are identical.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from kefu.customers.models import Customer
+from kefu.demo import content
+from kefu.demo.models import DemoDataset
+from kefu.demo.people import build_customers, build_org
+from kefu.demo.replay import KINDS, STATUSES, CaseReplayer
+
+DEFAULT_CASES = 2000
+DEFAULT_CUSTOMERS = 300
+DEFAULT_SEED = 20260101
+STEPS_PER_TRANSACTION = 400
+
+
+class DemoConflict(Exception):
+    """Demo accounts exist but the demo marker does not: a half-finished or foreign load."""
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    display_name: str
+
+
+def loaded_dataset() -> DemoDataset | None:
+    return DemoDataset.objects.order_by("pk").first()
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The demo accounts (password `kefu-demo`), when the demo data is loaded."""
+    if loaded_dataset() is None:
+        return []
+    users = get_user_model().objects.filter(username__in=content.DEMO_LOGINS, is_active=True)
+    by_name = {u.username: u for u in users}
+    return [
+        DemoLogin(name, by_name[name].role, by_name[name].display_name)
+        for name in content.DEMO_LOGINS
+        if name in by_name
+    ]
+
+
+def _customer_weights(customers: list[Customer], rng: random.Random) -> list[float]:
+    # A few customers call again and again; most call once or twice.
+    return [rng.paretovariate(1.6) for _ in customers]
+
+
+def load_demo(
+    *,
+    cases: int = DEFAULT_CASES,
+    customers: int = DEFAULT_CUSTOMERS,
+    seed: int = DEFAULT_SEED,
+    progress: bool = True,
+) -> DemoDataset | None:
+    """Load the demo data, or return None when it is already there."""
+    if loaded_dataset() is not None:
+        return None
+    taken = get_user_model().objects.filter(username__in=[s[0] for s in content.STAFF])
+    if taken.exists():
+        raise DemoConflict(
+            "demo usernames already exist ("
+            + ", ".join(sorted(taken.values_list("username", flat=True)))
+            + ") but no demo data was recorded: start from an empty database"
+        )
+    started = time.monotonic()
+    now = timezone.now().replace(microsecond=0)
+    rng = random.Random(seed)
+    with transaction.atomic():
+        org = build_org(now)
+        people = build_customers(customers, rng=rng, org=org, now=now)
+    replayer = CaseReplayer(org, rng, now)
+    weights = _customer_weights(people, rng)
+    # Every kind in every status first (so even a small load shows them all), then at random.
+    targets = itertools.chain(
+        itertools.product(KINDS, STATUSES),
+        iter(replayer.random_target, None),
+    )
+    timeline = []
+    for index, (kind, status) in enumerate(itertools.islice(targets, cases)):
+        plan = replayer.plan(kind, status, rng.choices(people, weights=weights)[0])
+        timeline.extend(
+            (moment, index, n, step) for n, (moment, step) in enumerate(replayer.timeline(plan))
+        )
+    timeline.sort(key=lambda item: item[:3])
+    from kefu.core import clock
+
+    with tqdm(total=len(timeline), desc="demo", unit="step", disable=not progress) as bar:
+        for start in range(0, len(timeline), STEPS_PER_TRANSACTION):
+            with transaction.atomic():
+                for moment, _index, _n, step in timeline[start : start + STEPS_PER_TRANSACTION]:
+                    with clock.frozen_at(moment):
+                        step.run()
+            bar.update(min(STEPS_PER_TRANSACTION, len(timeline) - start))
+    return DemoDataset.objects.create(
+        loaded_at=now,
+        seed=seed,
+        customers=len(people),
+        cases=cases,
+        seconds=round(time.monotonic() - started, 1),
+    )

@@ -1,0 +1,170 @@
+"""`load_demo` on a reduced scale: every kind and status, working logins, a real record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from kefu.accounts.models import Department, Site, Team, User
+from kefu.cases.choices import CaseStatus, EventType
+from kefu.cases.models import Case, CaseEvent, CaseKind, CaseMessage, ReturnVisit
+from kefu.customers.models import Customer, CustomerKind
+from kefu.demo.loader import demo_logins
+from kefu.demo.models import DemoDataset
+
+pytestmark = pytest.mark.django_db
+
+KINDS = {"complaint", "inquiry", "repair_request", "suggestion", "praise"}
+
+
+def load(cases: int = 60, customers: int = 45) -> str:
+    out = io.StringIO()
+    call_command("load_demo", cases=cases, customers=customers, no_progress=True, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "users": User.objects.count(),
+        "customers": Customer.objects.count(),
+        "cases": Case.objects.count(),
+        "events": CaseEvent.objects.count(),
+        "messages": CaseMessage.objects.count(),
+        "visits": ReturnVisit.objects.count(),
+        "markers": DemoDataset.objects.count(),
+    }
+
+
+def test_a_small_load_has_every_kind_in_every_status_and_a_backdated_record():
+    # given an empty database, when the demo loads on a small scale
+    before = timezone.now()
+    output = load()
+    # then it says so, and every kind appears in every status
+    assert "Loaded 45 customers and 60 cases" in output
+    assert Case.objects.count() == 60
+    assert Customer.objects.count() == 45
+    pairs = set(Case.objects.values_list("kind__code", "status"))
+    assert {(k, s) for k in KINDS for s in CaseStatus.values} <= pairs
+    assert set(CaseKind.objects.values_list("code", flat=True)) >= KINDS
+    # and the service record is backdated, in order, and never in the future
+    events = list(CaseEvent.objects.order_by("case_id", "at", "id"))
+    assert min(e.at for e in events) < before - dt.timedelta(days=3)
+    assert max(e.at for e in events) <= timezone.now()
+    assert min(c.created_at for c in Case.objects.all()) >= before - dt.timedelta(days=91)
+    first = {}
+    for e in events:
+        first.setdefault(e.case_id, e)
+    assert {e.type for e in first.values()} == {EventType.CREATED}
+    assert all(first[c.pk].at == c.created_at for c in Case.objects.all())
+    # and case numbers follow the calendar (numbered per kind at opening: TS-, ZX- …)
+    numbers = list(Case.objects.order_by("created_at", "pk").values_list("number", flat=True))
+    for prefix in {n.split("-")[0] for n in numbers}:
+        same = [n for n in numbers if n.startswith(prefix + "-")]
+        assert same == sorted(same)
+    # and the detours were taken through the actions
+    types = set(CaseEvent.objects.values_list("type", flat=True))
+    assert {
+        EventType.ACCEPTED,
+        EventType.ASSIGNED,
+        EventType.CONTACTED,
+        EventType.AWAITING_CUSTOMER,
+        EventType.RESOLVED,
+        EventType.CLOSED,
+        EventType.MESSAGE_ADDED,
+        EventType.RETURN_VISIT_SCHEDULED,
+    } <= types
+    assert set(CaseMessage.objects.values_list("kind", flat=True)) >= {
+        "inbound",
+        "outbound",
+        "call",
+    }
+    # and closed complaints carry their cause and root cause, with a return visit
+    closed = Case.objects.filter(kind__code="complaint", status=CaseStatus.CLOSED)
+    assert closed.exists()
+    assert not closed.filter(cause__isnull=True).exists()
+    assert not closed.filter(root_cause="").exists()
+    assert all(c.return_visits.exists() for c in closed)
+
+
+def test_the_organisation_and_the_demo_logins():
+    # given the demo data
+    load(cases=10, customers=20)
+    # then there are three kinds of site, each with its first responsible person
+    sites = Site.objects.all()
+    assert sorted(s.kind for s in sites) == ["call_centre", "service_hall", "service_station"]
+    assert all(s.first_responsible is not None for s in sites)
+    assert set(Department.objects.values_list("side", flat=True)) == {"front", "back"}
+    teams = Team.objects.all()
+    assert teams.count() == 5
+    assert all(t.supervisor is not None for t in teams)
+    assert 18 <= User.objects.count() <= 25
+    assert Customer.objects.filter(kind=CustomerKind.ORGANISATION).exists() is False
+    # and the five demo accounts have their roles and places
+    users = {u.username: u for u in User.objects.all()}
+    admin, manager = users["admin"], users["manager"]
+    supervisor, agent, backoffice = users["supervisor"], users["agent"], users["backoffice"]
+    assert (admin.role, admin.is_staff, admin.is_superuser) == ("admin", True, True)
+    assert manager.role == "site_manager"
+    assert Site.objects.get(pk=manager.site_id).first_responsible == manager
+    assert (supervisor.role, agent.role) == ("supervisor", "agent")
+    assert agent.team is not None and agent.team.supervisor == supervisor
+    assert backoffice.role == "backoffice"
+    assert backoffice.team is not None and backoffice.team.department.name == "计费部"
+    assert backoffice.team.department.side == "back"
+    assert [d.username for d in demo_logins()] == [
+        "admin",
+        "manager",
+        "supervisor",
+        "agent",
+        "backoffice",
+    ]
+
+
+@pytest.mark.parametrize("username", ["admin", "manager", "supervisor", "agent", "backoffice"])
+def test_each_demo_login_works(client, username):
+    load(cases=0, customers=5)
+    assert client.login(username=username, password="kefu-demo")
+    assert not client.login(username=username, password="wrong")
+
+
+def test_the_admin_signs_in_to_the_django_admin(client):
+    load(cases=0, customers=5)
+    assert client.login(username="admin", password="kefu-demo")
+    assert client.get("/admin/").status_code == 200
+
+
+def test_customers_have_chinese_names_and_valid_mainland_mobiles():
+    load(cases=0, customers=120)
+    people = Customer.objects.filter(kind=CustomerKind.PERSON)
+    assert all("\u4e00" <= p.name[0] <= "\u9fff" for p in people)
+    phones = [p.primary_phone for p in people]
+    assert all(len(n) == 14 and n.startswith("+861") for n in phones)
+    assert len(set(phones)) == len(phones)
+    assert people.exclude(primary_email="").exists()
+    companies = Customer.objects.filter(kind=CustomerKind.ORGANISATION)
+    assert companies.count() == 3
+    assert all(c.contacts.count() >= 2 for c in companies)
+
+
+def test_a_second_run_detects_the_data_and_adds_nothing():
+    # given loaded demo data
+    load(cases=20, customers=20)
+    before = counts()
+    # when it runs again
+    output = load(cases=20, customers=20)
+    # then it says so and nothing changes
+    assert "already loaded" in output
+    assert counts() == before
+
+
+def test_demo_accounts_without_the_marker_are_a_conflict():
+    # given a database where someone already created an "agent"
+    User.objects.create_user(username="agent", password="x")
+    # when the demo loads, then it refuses and writes nothing
+    with pytest.raises(CommandError, match="agent"):
+        load(cases=5, customers=5)
+    assert (Case.objects.count(), DemoDataset.objects.count()) == (0, 0)
