@@ -81,7 +81,9 @@ format: setup
 bench: setup
 	$(PY) -m bench
 
+# A CJK font so the Chinese pages render in headless chromium (Debian's WenQuanYi, ~5 MB).
 screenshots: setup system-deps
+	@fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; }
 	$(PY) -m pytest tests/e2e/test_screenshots.py -m e2e --screenshots
 
 lock:

@@ -25,7 +25,7 @@ from kefu.web.labels import kind_name, user_choice_label
 EMPTY = [("", "—")]
 INTAKE_CHANNELS = [Channel.PHONE, Channel.WALK_IN, Channel.ON_SITE]
 SORT_LABELS = {
-    "queue": _("投诉优先，最早在前"),
+    "queue": _("默认（投诉优先）"),
     "newest": _("最新创建"),
     "oldest": _("最早创建"),
     "priority": _("优先级"),
