@@ -6,6 +6,10 @@ and extra working days on top. Business time is real elapsed time while open: ev
 difference is computed on UTC instants, so a working hour is sixty real minutes even on the
 day a zone with daylight saving changes its clocks.
 
+Datetimes in may be in any zone (never naive); datetimes out are in UTC. Convert with
+`spec.local()` to show them: a local datetime in a repeated (autumn) hour never compares
+equal to a datetime in another zone (PEP 495), a trap for the code that compares due times.
+
 The arithmetic walks day by day (never minute by minute) and each spec caches the open
 intervals of the days it has seen, so adding 30 business days looks at about 45 days.
 See docs/adr/0004-business-time.md.
@@ -367,7 +371,7 @@ def _intervals_before(spec: CalendarSpec, moment: dt.datetime) -> Iterator[Inter
 def add_business_time(
     spec: CalendarSpec, start: dt.datetime, duration: dt.timedelta
 ) -> dt.datetime:
-    """The moment `duration` of business time after `start`: a due time.
+    """The moment (UTC) `duration` of business time after `start`: a due time.
 
     A due time that uses up an interval exactly is that interval's end (18:00, not 09:00 the
     next working day). A zero duration gives the next open moment. Negative durations count
@@ -375,14 +379,14 @@ def add_business_time(
     """
     start = _aware(start)
     if spec.always_open:
-        return spec.local(start.astimezone(UTC) + duration)
+        return start + duration
     if duration < ZERO:
         return subtract_business_time(spec, start, -duration)
     remaining = duration
     for begin, end in _intervals_from(spec, start):
         available = end - begin
         if remaining <= available:
-            return spec.local(begin + remaining)
+            return begin + remaining
         remaining -= available
     raise AssertionError("unreachable: _intervals_from never ends")  # pragma: no cover
 
@@ -393,14 +397,14 @@ def subtract_business_time(
     """The latest moment with `duration` of business time between it and `end`."""
     end = _aware(end)
     if spec.always_open:
-        return spec.local(end.astimezone(UTC) - duration)
+        return end - duration
     if duration < ZERO:
         return add_business_time(spec, end, -duration)
     remaining = duration
     for begin, finish in _intervals_before(spec, end):
         available = finish - begin
         if remaining <= available:
-            return spec.local(finish - remaining)
+            return finish - remaining
         remaining -= available
     raise AssertionError("unreachable: _intervals_before never ends")  # pragma: no cover
 
@@ -443,7 +447,7 @@ def next_close(spec: CalendarSpec, moment: dt.datetime) -> dt.datetime:
     if spec.always_open:
         raise CalendarNeverOpens("a 24×7 calendar never closes")
     for _begin, end in _intervals_from(spec, moment):
-        return spec.local(end)
+        return end
     raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -180,7 +180,7 @@ def preview_due(
     if start.tzinfo is None:
         start = start.replace(tzinfo=spec.time_zone)
     start = spec.local(start)
-    due = bt.add_business_time(spec, start, target)
+    due = spec.local(bt.add_business_time(spec, start, target))
     return DuePreview(
         calendar=spec.name,
         start=start,

@@ -145,11 +145,20 @@ def test_thirty_business_days_walks_days_not_minutes():
 # --- inputs and outputs -------------------------------------------------------------------
 
 
-def test_results_are_in_the_calendars_zone_whatever_the_input_zone():
+def test_results_are_utc_whatever_the_input_zone():
     start = at(2025, 9, 22, 1, 30, zone=ZoneInfo("UTC"))  # 09:30 in Shanghai
     due = add_business_time(mainland(), start, H)
     assert due == at(2025, 9, 22, 10, 30)
-    assert due.tzinfo == SHANGHAI
+    assert due.tzinfo is dt.UTC
+    assert mainland().local(due).isoformat() == "2025-09-22T10:30:00+08:00"
+
+
+def test_a_due_time_in_the_repeated_autumn_hour_compares_equal_to_its_instant():
+    # 00:30 UTC on 26 October 2025 is 02:30 CEST, the first of Berlin's two 02:30s.
+    spec = CalendarSpec.around_the_clock("Europe/Berlin")
+    due = add_business_time(spec, dt.datetime(2025, 10, 26, 0, tzinfo=dt.UTC), 30 * M)
+    assert due == dt.datetime(2025, 10, 26, 0, 30, tzinfo=dt.UTC)
+    assert spec.local(due).isoformat() == "2025-10-26T02:30:00+02:00"
 
 
 def test_naive_datetimes_are_refused():
@@ -257,7 +266,7 @@ def test_business_hours_across_the_spring_change_in_berlin():
     # Monday 31 March 08:30 CEST + 30 min = 09:00 CEST = 07:00 UTC.
     due = add_business_time(berlin(), at(2025, 3, 28, 17, zone=BERLIN), H)
     assert due == dt.datetime(2025, 3, 31, 7, tzinfo=dt.UTC)
-    assert (due.hour, due.minute) == (9, 0)
+    assert berlin().local(due).isoformat() == "2025-03-31T09:00:00+02:00"
 
 
 def test_a_night_period_is_shorter_when_the_clocks_go_forward_and_longer_when_back():
@@ -315,7 +324,7 @@ def test_around_the_clock_adds_real_hours_across_daylight_saving():
     spec = CalendarSpec.around_the_clock("Europe/Berlin")
     # Saturday 29 March 2025 12:00 CET + 24 h = Sunday 13:00 CEST.
     due = add_business_time(spec, at(2025, 3, 29, 12, zone=BERLIN), 24 * H)
-    assert (due.day, due.hour, due.utcoffset()) == (30, 13, 2 * H)
+    assert spec.local(due).isoformat() == "2025-03-30T13:00:00+02:00"
 
 
 # --- invalid calendars -----------------------------------------------------------------------

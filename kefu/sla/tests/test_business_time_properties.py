@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import chinese_calendar
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -73,14 +74,44 @@ HALL = CalendarSpec(
 ALWAYS = CalendarSpec.around_the_clock("Europe/Berlin")
 CALENDARS = [MAINLAND, BERLIN_OFFICE, BERLIN_NIGHTS, HALL, ALWAYS]
 
+# Days where things happen: National Day 2025 and its 调休 Sunday and Saturday, New Year
+# 2026 and its 调休 Sunday, Spring Festival 2026, Berlin's DST changes, the closures, the end
+# of chinese-calendar's data, month ends.
+INTERESTING = [
+    dt.date(2025, 9, 28),
+    dt.date(2025, 10, 1),
+    dt.date(2025, 10, 11),
+    dt.date(2025, 12, 31),
+    dt.date(2026, 1, 4),
+    dt.date(2026, 2, 15),
+    dt.date(2025, 3, 30),
+    dt.date(2025, 10, 26),
+    dt.date(2025, 9, 29),
+    dt.date(2025, 3, 1),
+    dt.date(2026, 12, 31),
+    dt.date(2025, 4, 30),
+]
+
+
+def _near(day: dt.date) -> st.SearchStrategy[dt.datetime]:
+    middle = dt.datetime.combine(day, dt.time(), tzinfo=UTC)
+    return st.integers(min_value=-4 * 86400, max_value=4 * 86400).map(
+        lambda s: middle + dt.timedelta(seconds=s)
+    )
+
+
 # Starts as UTC instants (comparing two datetimes that share a zone would compare wall
-# clocks); shown to the functions in a mix of zones.
-instants = st.datetimes(min_value=dt.datetime(2024, 12, 1), max_value=dt.datetime(2027, 2, 28)).map(
-    lambda naive: naive.replace(tzinfo=UTC)
+# clocks); shown to the functions in a mix of zones. Half land near an interesting day.
+anywhere = st.datetimes(min_value=dt.datetime(2024, 12, 1), max_value=dt.datetime(2027, 2, 28))
+instants = st.one_of(
+    anywhere.map(lambda naive: naive.replace(tzinfo=UTC)),
+    st.sampled_from(INTERESTING).flatmap(_near),
 )
 zones = st.sampled_from([UTC, SHANGHAI, BERLIN])
 durations = st.integers(min_value=0, max_value=120 * 3600).map(lambda s: dt.timedelta(seconds=s))
-calendars = st.sampled_from(CALENDARS)
+# Drawn by name: hypothesis would print a spec's whole day cache when a test fails.
+BY_NAME = {spec.name: spec for spec in CALENDARS}
+calendars = st.sampled_from(sorted(BY_NAME)).map(BY_NAME.__getitem__)
 
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -105,7 +136,7 @@ def _is_interval_end(spec: CalendarSpec, moment: dt.datetime) -> bool:
 def test_adding_then_measuring_round_trips(spec, start, zone, duration):
     due = add_business_time(spec, start.astimezone(zone), duration)
     assert business_time_between(spec, start, due) == duration
-    assert due.tzinfo == spec.time_zone
+    assert due.tzinfo is UTC
 
 
 @PROPERTY
@@ -195,3 +226,87 @@ def test_round_trip_holds_for_local_times_around_daylight_saving_changes(local, 
     for spec in (BERLIN_OFFICE, BERLIN_NIGHTS):
         due = add_business_time(spec, start, duration)
         assert business_time_between(spec, start, due) == duration
+
+
+# --- against independent oracles, minute by minute ---------------------------------------
+# Each oracle says whether one UTC minute is open, straight from the definition (for the
+# mainland: chinese_calendar.is_workday and the wall clock), sharing no code with the
+# arithmetic. Every boundary is on a whole minute, so counting open minutes measures time.
+
+
+def _mainland_open(moment: dt.datetime) -> bool:
+    local = moment.astimezone(SHANGHAI)
+    clock = local.time()
+    return chinese_calendar.is_workday(local.date()) and (
+        dt.time(9) <= clock < dt.time(12) or dt.time(13, 30) <= clock < dt.time(18)
+    )
+
+
+def _berlin_nights_open(moment: dt.datetime) -> bool:
+    local = moment.astimezone(BERLIN)
+    weekday, hour = local.weekday(), local.hour
+    return (weekday == 5 and hour >= 18) or (weekday == 6 and 1 <= hour < 4)
+
+
+def _hall_open(moment: dt.datetime) -> bool:
+    local = moment.astimezone(SHANGHAI)
+    day, clock = local.date(), local.time()
+    if any(c.start <= moment < c.end for c in CLOSURES):
+        return False
+    if any(r.first <= day <= r.last for r in CLOSED_DAYS):
+        return False
+    statutory = chinese_calendar.get_holiday_detail(day)
+    on_holiday = statutory[0] and statutory[1] is not None
+    makeup = not statutory[0] and statutory[1] is not None
+    weekday = day.weekday()
+    if day in HALL.extra_workdays or makeup:
+        weekday = weekday if weekday < 6 else 0  # Sunday has no hours: Monday's
+    elif on_holiday or weekday == 6:
+        return False
+    if weekday == 5:
+        return dt.time(9) <= clock < dt.time(12)
+    return dt.time(8, 30) <= clock < dt.time(12) or dt.time(13, 30) <= clock < dt.time(17, 30)
+
+
+ORACLES = {
+    "mainland": (MAINLAND, _mainland_open),
+    "berlin-nights": (BERLIN_NIGHTS, _berlin_nights_open),
+    "hall-with-closures": (HALL, _hall_open),
+}
+oracles = st.sampled_from(sorted(ORACLES)).map(ORACLES.__getitem__)
+# chinese_calendar (the oracle) has no data after 2026.
+oracle_minutes = (
+    st.sampled_from([d for d in INTERESTING if d.year < 2026 or d.month < 12])
+    .flatmap(_near)
+    .map(lambda moment: moment.replace(second=0, microsecond=0))
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pair=oracles,
+    start=oracle_minutes,
+    length=st.integers(min_value=0, max_value=36 * 60),
+)
+def test_elapsed_business_time_matches_the_oracle_minute_by_minute(pair, start, length):
+    spec, oracle = pair
+    end = start + dt.timedelta(minutes=length)
+    open_minutes = sum(oracle(start + dt.timedelta(minutes=n)) for n in range(length))
+    assert business_time_between(spec, start, end) == dt.timedelta(minutes=open_minutes)
+    assert is_open(spec, start) == oracle(start)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pair=oracles,
+    start=oracle_minutes,
+    target=st.integers(min_value=1, max_value=12 * 60),
+)
+def test_due_time_matches_the_oracle_minute_by_minute(pair, start, target):
+    spec, oracle = pair
+    moment, counted = start, 0
+    while counted < target:
+        counted += oracle(moment)
+        moment += dt.timedelta(minutes=1)
+    # The oracle's due minute is the end of the target-th open minute.
+    assert add_business_time(spec, start, dt.timedelta(minutes=target)) == moment
