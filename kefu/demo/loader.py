@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from kefu.core import clock
 from kefu.customers.models import Customer
 from kefu.demo import content
 from kefu.demo.models import DemoDataset
@@ -99,8 +100,6 @@ def load_demo(
             (moment, index, n, step) for n, (moment, step) in enumerate(replayer.timeline(plan))
         )
     timeline.sort(key=lambda item: item[:3])
-    from kefu.core import clock
-
     with tqdm(total=len(timeline), desc="demo", unit="step", disable=not progress) as bar:
         for start in range(0, len(timeline), STEPS_PER_TRANSACTION):
             with transaction.atomic():
