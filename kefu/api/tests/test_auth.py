@@ -54,6 +54,7 @@ def test_every_endpoint_but_the_token_exchange_needs_a_valid_token(org, api, hea
     if header:
         client.headers["Authorization"] = header
     case = make_case(org)
+    events = CaseEvent.objects.filter(case=case).count()
 
     # When it calls endpoints
     for method, path in [
@@ -74,7 +75,7 @@ def test_every_endpoint_but_the_token_exchange_needs_a_valid_token(org, api, hea
     # ... and the POST changed nothing
     case.refresh_from_db()
     assert case.status == "new"
-    assert CaseEvent.objects.filter(case=case).count() == 1
+    assert CaseEvent.objects.filter(case=case).count() == events
 
 
 def test_a_revoked_token_stops_working_and_other_tokens_keep_working(org, api):
@@ -142,8 +143,8 @@ def test_the_actor_comes_from_the_token_never_from_the_payload(org, api):
     assert CaseMessage.objects.get(case=case).author_user == org.agent
     assert accepted.status_code == 200
     assert accepted.json()["accepted_by"]["id"] == org.agent.pk
-    event = CaseEvent.objects.filter(case=case).latest("id")
-    assert (event.type, event.actor_user_id) == ("accepted", org.agent.pk)
+    event = CaseEvent.objects.get(case=case, type="accepted")
+    assert event.actor_user_id == org.agent.pk
 
 
 def test_a_deactivated_user_token_stops_working(org, api):
