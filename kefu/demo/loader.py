@@ -7,6 +7,7 @@ is the real one the actions write. Seeded, so two loads of the same size are ide
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import random
 import time
@@ -22,7 +23,7 @@ from kefu.customers.models import Customer
 from kefu.demo import content
 from kefu.demo.models import DemoDataset
 from kefu.demo.people import build_customers, build_org
-from kefu.demo.replay import KINDS, STATUSES, CaseReplayer
+from kefu.demo.replay import KINDS, STATUSES, CaseReplayer, Step
 
 DEFAULT_CASES = 2000
 DEFAULT_CUSTOMERS = 300
@@ -93,7 +94,7 @@ def load_demo(
         itertools.product(KINDS, STATUSES),
         iter(replayer.random_target, None),
     )
-    timeline = []
+    timeline: list[tuple[dt.datetime, int, int, Step]] = []
     for index, (kind, status) in enumerate(itertools.islice(targets, cases)):
         plan = replayer.plan(kind, status, rng.choices(people, weights=weights)[0])
         timeline.extend(

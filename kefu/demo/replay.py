@@ -8,6 +8,7 @@ chosen, so that the whole life fits before now; each step runs under `clock.froz
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,7 +64,7 @@ def _fill(text: str, values: dict[str, Any]) -> str:
 @dataclass
 class Step:
     minutes: float
-    run: Callable[[], None]
+    run: Callable[[], object]
 
 
 @dataclass
@@ -224,9 +225,7 @@ class CaseReplayer:
             st(
                 Step(
                     rng.uniform(20, 300),
-                    lambda h=handler, n=note: self._message(
-                        case_id(), h, "note", _fill(n, p.values)
-                    ),
+                    functools.partial(self._note, p, handler, _fill(note, p.values)),
                 )
             )
         if p.status == "in_progress":
@@ -236,8 +235,10 @@ class CaseReplayer:
             st(
                 Step(
                     rng.uniform(30, 600),
-                    lambda h=handler: actions.await_customer(
-                        case_id(), actor=self.actor(h), reason=rng.choice(content.AWAIT_REASONS)
+                    lambda: actions.await_customer(
+                        case_id(),
+                        actor=self.actor(handler),
+                        reason=rng.choice(content.AWAIT_REASONS),
                     ),
                 )
             )
@@ -260,8 +261,10 @@ class CaseReplayer:
             st(
                 Step(
                     rng.uniform(600, 4000),
-                    lambda h=handler: actions.reopen_case(
-                        case_id(), actor=self.actor(h), reason=rng.choice(content.REOPEN_REASONS)
+                    lambda: actions.reopen_case(
+                        case_id(),
+                        actor=self.actor(handler),
+                        reason=rng.choice(content.REOPEN_REASONS),
                     ),
                 )
             )
@@ -399,6 +402,9 @@ class CaseReplayer:
                 "call_duration_seconds": self.rng.randint(45, 900),
             }
         actions.add_message(case_id, actor=self.actor(user), kind=kind, body=body, **extra)
+
+    def _note(self, p: CasePlan, user: User, body: str) -> None:
+        self._message(p.case_id, user, "note", body)
 
     def _customer_message(self, case_id: int, p: CasePlan, body: str) -> None:
         actions.add_message(case_id, actor=Actor.customer(p.customer.pk), kind="inbound", body=body)

@@ -55,7 +55,7 @@ def test_a_small_load_has_every_kind_in_every_status_and_a_backdated_record():
     assert min(e.at for e in events) < before - dt.timedelta(days=3)
     assert max(e.at for e in events) <= timezone.now()
     assert min(c.created_at for c in Case.objects.all()) >= before - dt.timedelta(days=91)
-    first = {}
+    first: dict[int, CaseEvent] = {}
     for e in events:
         first.setdefault(e.case_id, e)
     assert {e.type for e in first.values()} == {EventType.CREATED}
@@ -109,7 +109,7 @@ def test_the_organisation_and_the_demo_logins():
     supervisor, agent, backoffice = users["supervisor"], users["agent"], users["backoffice"]
     assert (admin.role, admin.is_staff, admin.is_superuser) == ("admin", True, True)
     assert manager.role == "site_manager"
-    assert Site.objects.get(pk=manager.site_id).first_responsible == manager
+    assert manager.site is not None and manager.site.first_responsible == manager
     assert (supervisor.role, agent.role) == ("supervisor", "agent")
     assert agent.team is not None and agent.team.supervisor == supervisor
     assert backoffice.role == "backoffice"
