@@ -1,0 +1,120 @@
+"""Queues: which cases each shows, filters, Chinese search, sorting, paging, HTMX refresh."""
+
+from __future__ import annotations
+
+import re
+
+from kefu.accounts.actors import Actor
+from kefu.cases import actions
+from tests.factories import advance, make_case, make_customer
+
+
+def _numbers(html: str) -> list[str]:
+    return re.findall(r'<td class="mono"><a href="/cases/([^/]+)/">', html)
+
+
+def test_complaints_stand_out_and_sort_first(org, as_user):
+    inquiry = make_case(org, kind="inquiry", subject="咨询套餐")
+    complaint = make_case(org, kind="complaint", subject="投诉扣费")
+
+    html = as_user(org.agent).get("/queues/team/").content.decode()
+
+    assert _numbers(html) == [complaint.number, inquiry.number]
+    assert 'class="is-complaint"' in html
+
+
+def test_each_queue_shows_its_cases(org, as_user):
+    new = make_case(org, kind="inquiry")
+    mine = advance(org, make_case(org), "assigned")
+    escalated = advance(org, make_case(org, kind="repair_request"), "accepted")
+    actions.escalate_case(escalated.pk, actor=Actor.staff(org.agent))
+    closed = advance(org, make_case(org), "closed")
+    client = as_user(org.agent)
+
+    def queue(slug: str) -> set[str]:
+        return set(_numbers(client.get(f"/queues/{slug}/").content.decode()))
+
+    assert queue("mine") == {mine.number}
+    assert queue("unaccepted") == {new.number}
+    assert queue("escalated") == {escalated.number}
+    assert queue("complaints") == {mine.number}
+    assert queue("return_visits") == {closed.number}
+    assert queue("team") == {new.number, mine.number, escalated.number}
+
+
+def test_queue_counts_are_shown_per_queue(org, as_user):
+    make_case(org)
+    make_case(org, kind="inquiry")
+
+    html = as_user(org.agent).get("/queues/mine/").content.decode()
+
+    counts = dict(
+        re.findall(r'data-queue="(\w+)"><span>[^<]+</span><span class="count[^"]*">(\d+)', html)
+    )
+    assert counts == {
+        "mine": "0",
+        "team": "2",
+        "unaccepted": "2",
+        "escalated": "0",
+        "complaints": "1",
+        "return_visits": "0",
+    }
+
+
+def test_chinese_full_text_search_finds_words_in_messages(org, as_user):
+    hit = make_case(org, subject="宽带故障")
+    make_case(org, subject="话费问题", description="多扣了钱")
+    actions.add_message(hit.pk, actor=Actor.staff(org.agent), kind="note", body="光猫需要更换")
+
+    html = as_user(org.agent).get("/queues/team/", {"q": "光猫"}).content.decode()
+
+    assert _numbers(html) == [hit.number]
+    assert "按相关度排序" in html
+
+
+def test_filters_by_status_kind_channel_and_customer(org, as_user):
+    customer = make_customer(org, name="王五")
+    walk_in = make_case(org, kind="inquiry", channel="walk_in", customer=customer)
+    make_case(org, kind="inquiry", channel="phone", customer=customer)
+    accepted = advance(org, make_case(org, kind="complaint"), "accepted")
+    client = as_user(org.agent)
+
+    by_channel = client.get("/queues/team/", {"channel": "walk_in"}).content.decode()
+    by_status = client.get("/queues/team/", {"status": "accepted"}).content.decode()
+    by_kind = client.get("/queues/team/", {"kind": "complaint"}).content.decode()
+    by_customer = client.get("/queues/team/", {"customer": customer.pk}).content.decode()
+
+    assert _numbers(by_channel) == [walk_in.number]
+    assert _numbers(by_status) == [accepted.number]
+    assert _numbers(by_kind) == [accepted.number]
+    assert len(_numbers(by_customer)) == 2
+    assert "王五" in by_customer
+
+
+def test_sorting_and_server_side_pages(org, as_user):
+    cases = [make_case(org, kind="inquiry", subject=f"咨询{i}") for i in range(27)]
+    client = as_user(org.agent)
+
+    first = _numbers(client.get("/queues/team/", {"sort": "newest"}).content.decode())
+    second = _numbers(client.get("/queues/team/", {"sort": "newest", "page": 2}).content.decode())
+
+    expected = [c.number for c in reversed(cases)]
+    assert first == expected[:25]
+    assert second == expected[25:]
+
+
+def test_htmx_refresh_returns_the_results_and_the_counts_only(org, as_user):
+    make_case(org)
+
+    response = as_user(org.agent).get("/queues/team/", headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert "<html" not in html
+    assert 'id="queue-results"' in html and 'hx-trigger="every 30s"' in html
+    assert 'id="queue-counts" class="queue-nav" hx-swap-oob="true"' in html
+
+
+def test_an_empty_queue_says_so(org, as_user):
+    html = as_user(org.agent).get("/queues/escalated/").content.decode()
+
+    assert "没有升级中的工单。" in html
