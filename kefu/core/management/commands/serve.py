@@ -172,7 +172,7 @@ class Command(BaseCommand):
         shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
         shown = f"[{shown}]" if ":" in shown else shown
         self._say(self.style.SUCCESS(f"Kefu is running at http://{shown}:{port}/"))
-        for line in self._demo_lines():
+        for line in self._banner_lines():
             self._say(line)
         self._say("Press Ctrl+C to stop.")
 
@@ -181,19 +181,16 @@ class Command(BaseCommand):
         self.stdout.write(line)
         self.stdout.flush()
 
-    def _demo_lines(self) -> list[str]:
-        if not apps.is_installed("kefu.demo"):
-            return []
-        # The demo app is optional and sits above core: looked up, not imported at the top.
-        from kefu.demo.content import DEMO_PASSWORD
-        from kefu.demo.loader import demo_logins
+    def _banner_lines(self) -> list[str]:
+        """Lines any installed app adds below the URL (the demo app: its logins).
 
-        try:
-            logins = demo_logins()
-        except DatabaseError:  # not migrated yet
-            return []
-        if not logins:
-            return []
-        lines = [f"Demo logins (password {DEMO_PASSWORD}):"]
-        lines += [f"  {d.username:<11} {d.role:<13} {d.display_name}" for d in logins]
+        An app opts in with a `serve_banner()` method on its AppConfig, so core needs no
+        import of the apps above it.
+        """
+        lines: list[str] = []
+        for app_config in apps.get_app_configs():
+            banner = getattr(app_config, "serve_banner", None)
+            if callable(banner):
+                with contextlib.suppress(DatabaseError):  # not migrated yet
+                    lines += banner()
         return lines
