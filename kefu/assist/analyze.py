@@ -1,0 +1,274 @@
+"""The public analyzer: `analyze(text, role, channel=None, subject=None, attachments=None)`.
+
+Pure functions, no database. For a customer message: kind, complaint cause, emotion,
+difficult-complainant type (with its playbook), urgency and needs. For an agent's reply:
+forbidden phrases (with advice and a suggested rewrite), forbidden behaviours, and channel
+etiquette for email and phone. Every finding has a confidence and evidence spans
+(start/end character offsets into the text exactly as given).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kefu.assist import rules
+from kefu.assist.lexicons import DIR as LEXICON_DIR
+from kefu.assist.lexicons import load
+from kefu.assist.model import Prediction
+from kefu.assist.normalise import Normalised, normalise
+from kefu.assist.train import get_model
+from kefu.core.errors import ValidationFailed
+
+ROLES = ("customer", "agent")
+CHANNELS = ("phone", "email", "web", "chat", "wechat", "walk_in", "on_site", "sms")
+MAX_TEXT = 20_000
+# The playbook order breaks ties: the type with the heavier consequences wins.
+_DIFFICULT_PRIORITY = (
+    "influential",
+    "prepared",
+    "emotional",
+    "stubborn",
+    "self_absorbed",
+    "righteous",
+)
+_URGENCY_RANK = {"low": 0, "normal": 1, "high": 2, "critical": 3}
+# A lexicon emotion cue overrides the model only when the model is this unsure.
+_EMOTION_OVERRIDE_BELOW = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    text: str
+    role: str
+    channel: str | None = None
+    subject: str | None = None
+    attachments: tuple[str, ...] = ()
+
+
+def validate(
+    text: Any,
+    role: Any,
+    channel: Any = None,
+    subject: Any = None,
+    attachments: Any = None,
+) -> Request:
+    """Check the input; raise ValidationFailed naming every bad field."""
+    fields: dict[str, str] = {}
+    if not isinstance(text, str) or not text.strip():
+        fields["text"] = "请输入要分析的文字 / text must not be empty"
+    elif len(text) > MAX_TEXT:
+        fields["text"] = f"文字过长（最多 {MAX_TEXT} 字）/ text longer than {MAX_TEXT} characters"
+    if role not in ROLES:
+        fields["role"] = "role 必须是 customer 或 agent / role must be 'customer' or 'agent'"
+    if channel is not None and channel not in CHANNELS:
+        fields["channel"] = f"未知渠道 / unknown channel; one of: {', '.join(CHANNELS)}"
+    if subject is not None and not isinstance(subject, str):
+        fields["subject"] = "subject must be a string"
+    if attachments is not None and (
+        not isinstance(attachments, list | tuple)
+        or not all(isinstance(a, str) and a.strip() for a in attachments)
+    ):
+        fields["attachments"] = "attachments must be a list of file names"
+    if fields:
+        raise ValidationFailed("无法分析：输入有误 / cannot analyse this input", fields=fields)
+    return Request(text, role, channel, subject, tuple(attachments or ()))
+
+
+def analyze(
+    text: str,
+    role: str,
+    channel: str | None = None,
+    subject: str | None = None,
+    attachments: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Analyse one message. Raises ValidationFailed for empty text or an unknown role."""
+    req = validate(text, role, channel, subject, list(attachments) if attachments else None)
+    return analyze_many([req])[0]
+
+
+def analyze_many(requests: Iterable[Request]) -> list[dict[str, Any]]:
+    """Analyse validated requests; customer messages share one model pass (batch speed)."""
+    reqs = list(requests)
+    norms = [normalise(r.text) for r in reqs]
+    customer = [i for i, r in enumerate(reqs) if r.role == "customer"]
+    predictions = get_model().predict([norms[i] for i in customer]) if customer else []
+    results: list[dict[str, Any]] = [{} for _ in reqs]
+    for i, pred in zip(customer, predictions, strict=True):
+        results[i] = _customer(norms[i], pred)
+    for i, r in enumerate(reqs):
+        if r.role == "agent":
+            results[i] = _agent(norms[i], r)
+    return results
+
+
+# -- customer -------------------------------------------------------------------------------
+
+
+def _evidence(norm: Normalised, spans: Iterable[tuple[int, int]]) -> list[dict[str, Any]]:
+    unique = sorted(set(spans))
+    return [{"start": s, "end": e, "text": norm.original[s:e]} for s, e in unique]
+
+
+def _label(norm: Normalised, p: Prediction) -> dict[str, Any]:
+    return {
+        "label": p.label,
+        "confidence": p.confidence,
+        "evidence": _evidence(norm, p.evidence),
+        "probabilities": p.probabilities,
+    }
+
+
+def _customer(norm: Normalised, pred: dict[str, Prediction]) -> dict[str, Any]:
+    kind = _label(norm, pred["kind"])
+    cause = _label(norm, pred["complaint_cause"]) if kind["label"] == "complaint" else None
+    return {
+        "role": "customer",
+        "kind": kind,
+        "complaint_cause": cause,
+        "emotion": _emotion(norm, pred["emotion"]),
+        "difficult_type": _difficult(norm),
+        "urgency": _urgency(norm, pred["urgency"]),
+        "needs": _needs(norm, pred),
+        "versions": versions(),
+    }
+
+
+def _emotion(norm: Normalised, p: Prediction) -> dict[str, Any]:
+    out = _label(norm, p)
+    cues = rules.emotion_cues(norm)
+    agreeing = [h for h in cues if h.label == p.label]
+    if agreeing:
+        out["evidence"] = _evidence(
+            norm,
+            [(h.start, h.end) for h in agreeing]
+            + [(e["start"], e["end"]) for e in out["evidence"]],
+        )
+    elif cues and p.confidence < _EMOTION_OVERRIDE_BELOW:
+        cue = cues[0]
+        out.update(
+            label=cue.label,
+            confidence=cue.confidence,
+            evidence=_evidence(norm, [(cue.start, cue.end)]),
+            source="lexicon",
+        )
+    return out
+
+
+def _difficult(norm: Normalised) -> dict[str, Any] | None:
+    threshold, scores = rules.cue_scores(norm, "difficult")
+    passing = [s for s in scores if s.score >= threshold]
+    if not passing:
+        return None
+    best = max(passing, key=lambda s: (s.score, -_DIFFICULT_PRIORITY.index(s.label)))
+    entry = load("customer")["difficult"][best.label]
+    return {
+        "label": best.label,
+        "name": entry["label"],
+        "confidence": round(min(0.95, 0.55 + 0.2 * best.score), 3),
+        "evidence": _evidence(norm, [(h.start, h.end) for h in best.evidence]),
+        "playbook": entry["playbook"],
+    }
+
+
+def _urgency(norm: Normalised, p: Prediction) -> dict[str, Any]:
+    out = _label(norm, p)
+    cue = rules.urgency_cue(norm)
+    if cue is not None and cue.label == "critical" and p.label != "critical":
+        out.update(
+            label="critical",
+            confidence=cue.confidence,
+            evidence=_evidence(norm, [(cue.start, cue.end)]),
+            source="lexicon",
+        )
+    return out
+
+
+def _needs(norm: Normalised, pred: dict[str, Prediction]) -> list[dict[str, Any]]:
+    _, cue_scores = rules.cue_scores(norm, "needs")
+    cue_spans = {s.label: [(h.start, h.end) for h in s.evidence] for s in cue_scores}
+    needs = []
+    for need in rules.NEEDS:
+        p = pred[f"need_{need}"]
+        yes = p.probabilities.get("1", 0.0)
+        if yes >= 0.5:
+            spans = cue_spans.get(need) or (p.evidence if p.label == "1" else ())
+            needs.append(
+                {"label": need, "confidence": round(yes, 3), "evidence": _evidence(norm, spans)}
+            )
+    return needs
+
+
+# -- agent ----------------------------------------------------------------------------------
+
+
+def _agent(norm: Normalised, req: Request) -> dict[str, Any]:
+    forbidden = []
+    for hit in rules.forbidden_phrases(norm):
+        advice, suggestion = rules.advice("forbidden", hit.label)
+        forbidden.append(
+            {
+                "category": hit.label,
+                "start": hit.start,
+                "end": hit.end,
+                "phrase": hit.text,
+                "canonical": rules.canonical_phrase(hit.label),
+                "advice": advice,
+                "suggestion": suggestion,
+                "confidence": hit.confidence,
+            }
+        )
+    behaviour = []
+    for hit in rules.behaviours(norm):
+        advice, suggestion = rules.advice("behaviour", hit.label)
+        behaviour.append(
+            {
+                "type": hit.label,
+                "start": hit.start,
+                "end": hit.end,
+                "phrase": hit.text,
+                "advice": advice,
+                "suggestion": suggestion,
+                "confidence": hit.confidence,
+            }
+        )
+    if req.channel == "email":
+        issues = rules.email_etiquette(norm, req.subject, list(req.attachments))
+    elif req.channel == "phone":
+        issues = rules.phone_etiquette(norm)
+    else:
+        issues = []
+    etiquette = [
+        {
+            "code": i.code,
+            "message": i.message,
+            "field": i.field,
+            "start": i.start,
+            "end": i.end,
+            "confidence": i.confidence,
+        }
+        for i in issues
+    ]
+    return {
+        "role": "agent",
+        "forbidden": forbidden,
+        "behaviour": behaviour,
+        "etiquette": etiquette,
+        "versions": {"lexicon": _lexicon_version()},
+    }
+
+
+@functools.cache
+def _lexicon_version() -> str:
+    h = hashlib.sha256()
+    for path in sorted(LEXICON_DIR.glob("*.toml")) + sorted(LEXICON_DIR.glob("*.txt")):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def versions() -> dict[str, str]:
+    """What an analysis depends on: store it, and recompute when it changes."""
+    return {"model": get_model().fingerprint, "lexicon": _lexicon_version()}

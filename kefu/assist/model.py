@@ -1,0 +1,184 @@
+"""The learned part: TF-IDF of jieba words (1–2-grams) and characters (1–3-grams), one
+logistic-regression head per customer label (kind, cause, emotion, urgency, each need).
+
+Logistic regression gives probabilities directly (no extra calibration ensemble, which would
+cost latency); docs/assist-eval.md reports how well calibrated they are. Evidence for a
+prediction is the input text behind the features that pushed hardest towards it.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import jieba
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion
+from threadpoolctl import threadpool_limits
+
+from kefu.assist.lexicons import USER_DICT
+from kefu.assist.normalise import Normalised, model_text
+
+KINDS = ("inquiry", "complaint", "suggestion", "praise", "repair_request")
+CAUSES = (
+    "product_quality",
+    "service_manner",
+    "unfamiliar_new_product",
+    "billing",
+    "delivery",
+    "other",
+)
+EMOTIONS = ("angry", "anxious", "disappointed", "neutral", "satisfied")
+URGENCIES = ("low", "normal", "high", "critical")
+NEEDS = ("functional", "service", "emotional", "price")
+HEADS: dict[str, tuple[str, ...]] = {
+    "kind": KINDS,
+    "complaint_cause": CAUSES,
+    "emotion": EMOTIONS,
+    "urgency": URGENCIES,
+}
+# Bumped whenever features or training change, so cached models are rebuilt.
+MODEL_VERSION = 1
+
+_jieba_lock = threading.Lock()
+_SKIP = frozenset(" \t\n,.!?;:~、。…()[]<>\"'-_/*#")
+
+
+@functools.cache
+def _tokenizer() -> jieba.Tokenizer:
+    with _jieba_lock:
+        jieba.setLogLevel(60)
+        tk = jieba.Tokenizer()
+        tk.load_userdict(str(USER_DICT))
+        tk.initialize()
+        return tk
+
+
+def word_tokens(text: str) -> list[str]:
+    """jieba words of model text, without spaces and punctuation (module level: picklable)."""
+    return [t for t in _tokenizer().lcut(text) if t not in _SKIP and not t.isspace()]
+
+
+def _vectorizer() -> FeatureUnion:
+    return FeatureUnion(
+        [
+            (
+                "w",
+                TfidfVectorizer(
+                    tokenizer=word_tokens,
+                    token_pattern=None,
+                    lowercase=False,
+                    ngram_range=(1, 2),
+                    sublinear_tf=True,
+                ),
+            ),
+            (
+                "c",
+                TfidfVectorizer(
+                    analyzer="char",
+                    lowercase=False,
+                    ngram_range=(1, 3),
+                    sublinear_tf=True,
+                    min_df=2,
+                ),
+            ),
+        ]
+    )
+
+
+def _classifier() -> LogisticRegression:
+    return LogisticRegression(C=20.0, class_weight="balanced", solver="newton-cg", max_iter=500)
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    label: str
+    confidence: float
+    probabilities: dict[str, float]
+    # (start, end) spans into the original text of the strongest supporting features.
+    evidence: tuple[tuple[int, int], ...]
+
+
+@dataclass
+class Model:
+    vectorizer: FeatureUnion
+    heads: dict[str, LogisticRegression]
+    fingerprint: str
+    trained_on: int
+    feature_names: np.ndarray = field(repr=False)
+
+    def transform(self, norms: list[Normalised]) -> sparse.csr_matrix:
+        return self.vectorizer.transform([model_text(n.text) for n in norms]).tocsr()
+
+    def predict(self, norms: list[Normalised]) -> list[dict[str, Prediction]]:
+        matrix = self.transform(norms)
+        out: list[dict[str, Prediction]] = [{} for _ in norms]
+        for head, clf in self.heads.items():
+            probs = clf.predict_proba(matrix)
+            classes = [str(c) for c in clf.classes_]
+            coef = clf.coef_
+            for row, norm in enumerate(norms):
+                best = int(np.argmax(probs[row]))
+                # Binary heads keep one coefficient row (towards classes_[1]).
+                weights = coef[0] * (1 if best == 1 else -1) if coef.shape[0] == 1 else coef[best]
+                out[row][head] = Prediction(
+                    label=classes[best],
+                    confidence=round(float(probs[row, best]), 3),
+                    probabilities={
+                        c: round(float(p), 3) for c, p in zip(classes, probs[row], strict=True)
+                    },
+                    evidence=self._evidence(matrix, row, weights, norm),
+                )
+        return out
+
+    def _evidence(
+        self, matrix: sparse.csr_matrix, row: int, weights: np.ndarray, norm: Normalised
+    ) -> tuple[tuple[int, int], ...]:
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        idx, vals = matrix.indices[start:end], matrix.data[start:end]
+        contrib = vals * weights[idx]
+        spans: list[tuple[int, int]] = []
+        for k in np.argsort(-contrib)[:8]:
+            if contrib[k] <= 0 or len(spans) == 3:
+                break
+            name = str(self.feature_names[idx[k]])
+            surface = name[3:].replace(" ", "")
+            if len(surface) < 2 or not surface.isalnum():
+                continue
+            pos = norm.text.find(surface)
+            if pos < 0:
+                continue
+            span = norm.span(pos, pos + len(surface))
+            if any(s <= span[0] < e or span[0] <= s < span[1] for s, e in spans):
+                continue
+            spans.append(span)
+        return tuple(sorted(spans))
+
+
+def train(rows: list[dict[str, Any]], fingerprint: str = "") -> Model:
+    """Fit the vectorizer and every head on labelled customer rows (deterministic)."""
+    from kefu.assist.normalise import normalise
+
+    with threadpool_limits(1):  # oversubscribed BLAS threads made training 10x slower here
+        return _train(rows, fingerprint, [model_text(normalise(r["text"]).text) for r in rows])
+
+
+def _train(rows: list[dict[str, Any]], fingerprint: str, texts: list[str]) -> Model:
+    vectorizer = _vectorizer()
+    matrix = vectorizer.fit_transform(texts).tocsr()
+    heads: dict[str, LogisticRegression] = {}
+    for head in HEADS:
+        key = "cause" if head == "complaint_cause" else head
+        keep = [i for i, r in enumerate(rows) if r.get(key)]
+        heads[head] = _classifier().fit(matrix[keep], [rows[i][key] for i in keep])
+    for need in NEEDS:
+        heads[f"need_{need}"] = _classifier().fit(
+            matrix, [int(need in r.get("needs", [])) for r in rows]
+        )
+    names = np.asarray(vectorizer.get_feature_names_out(), dtype=object)
+    return Model(vectorizer, heads, fingerprint, len(rows), names)
