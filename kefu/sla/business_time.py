@@ -23,7 +23,7 @@ import functools
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -175,14 +175,14 @@ class CalendarSpec:
         periods: Sequence[Period | tuple[dt.time, dt.time]],
         *,
         weekdays: Iterable[int] = range(5),
-        **kwargs: object,
+        **kwargs: Any,
     ) -> CalendarSpec:
         """The same periods on each of `weekdays` (default Monday to Friday)."""
         zone = time_zone if isinstance(time_zone, ZoneInfo) else ZoneInfo(time_zone)
         same = tuple(Period(*p) for p in periods)
         chosen = set(weekdays)
         week = tuple(same if d in chosen else () for d in range(7))
-        return cls(time_zone=zone, week=week, **kwargs)  # type: ignore[arg-type]
+        return cls(time_zone=zone, week=week, **kwargs)
 
     def local(self, moment: dt.datetime) -> dt.datetime:
         return _aware(moment).astimezone(self.time_zone)

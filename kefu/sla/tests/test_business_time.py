@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -32,16 +33,18 @@ M = dt.timedelta(minutes=1)
 MAINLAND_HOURS = [(dt.time(9), dt.time(12)), (dt.time(13, 30), dt.time(18))]
 
 
-def at(*args: int, zone: ZoneInfo = SHANGHAI) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=zone)
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, zone: ZoneInfo = SHANGHAI
+) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=zone)
 
 
-def mainland(**kwargs: object) -> CalendarSpec:
+def mainland(**kwargs: Any) -> CalendarSpec:
     """The default calendar: Mon-Fri 09:00-12:00 and 13:30-18:00, mainland holidays."""
     return CalendarSpec.weekly("Asia/Shanghai", MAINLAND_HOURS, region="CN", **kwargs)
 
 
-def berlin(**kwargs: object) -> CalendarSpec:
+def berlin(**kwargs: Any) -> CalendarSpec:
     return CalendarSpec.weekly(
         "Europe/Berlin",
         [(dt.time(8, 30), dt.time(12)), (dt.time(13, 30), dt.time(17, 30))],

@@ -18,6 +18,7 @@ from kefu.sla.business_time import (
     DateRange,
     DayKind,
     Interval,
+    Period,
     add_business_time,
     business_time_between,
     describe_day,
@@ -44,7 +45,15 @@ BERLIN_OFFICE = CalendarSpec.weekly(
 # Open at night across the DST changes (Sunday 01:00-04:00) and until midnight on Saturdays.
 BERLIN_NIGHTS = CalendarSpec(
     time_zone=BERLIN,
-    week=((), (), (), (), (), ((dt.time(18), dt.time(0)),), ((dt.time(1), dt.time(4)),)),
+    week=(
+        (),
+        (),
+        (),
+        (),
+        (),
+        (Period(dt.time(18), dt.time(0)),),
+        (Period(dt.time(1), dt.time(4)),),
+    ),
     name="berlin-nights",
 )
 CLOSURES = (
@@ -61,8 +70,8 @@ CLOSED_DAYS = (DateRange(dt.date(2025, 2, 27), dt.date(2025, 3, 3), "盘点"),)
 HALL = CalendarSpec(
     time_zone=SHANGHAI,
     week=(
-        *([((dt.time(8, 30), dt.time(12)), (dt.time(13, 30), dt.time(17, 30)))] * 5),
-        ((dt.time(9), dt.time(12)),),
+        *([(Period(dt.time(8, 30), dt.time(12)), Period(dt.time(13, 30), dt.time(17, 30)))] * 5),
+        (Period(dt.time(9), dt.time(12)),),
         (),
     ),
     region="CN",

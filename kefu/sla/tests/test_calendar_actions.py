@@ -20,8 +20,8 @@ MORNING = WeeklyPeriod(0, dt.time(9), dt.time(12))
 AFTERNOON = WeeklyPeriod(0, dt.time(13, 30), dt.time(18))
 
 
-def at(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SHANGHAI)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 def make_calendar(org, **kwargs) -> BusinessCalendar:

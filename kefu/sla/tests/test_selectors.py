@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,8 +19,10 @@ BERLIN = ZoneInfo("Europe/Berlin")
 pytestmark = pytest.mark.django_db
 
 
-def at(*args: int, zone: ZoneInfo = SHANGHAI) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=zone)
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, zone: ZoneInfo = SHANGHAI
+) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=zone)
 
 
 def test_the_migration_creates_the_mainland_and_24x7_calendars():
@@ -127,6 +130,6 @@ def test_preview_answers_the_national_day_question_on_the_default_calendar():
 
 def test_preview_reads_a_naive_start_in_the_calendars_zone():
     calendar = selectors.default_calendar()
-    preview = selectors.preview_due(calendar, dt.datetime(2025, 9, 26, 17, 50), "4")
+    preview = selectors.preview_due(calendar, dt.datetime(2025, 9, 26, 17, 50), Decimal("4"))
     # Friday 26 September 2025: the next working day is the 调休 Sunday 28 September.
     assert preview.due == at(2025, 9, 28, 14, 20)
