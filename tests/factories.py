@@ -17,8 +17,15 @@ from kefu.customers.models import Customer
 _seq = itertools.count(1)
 
 
-def make_user(username: str, role: str, *, team: Team | None = None, site: Site | None = None,
-              department: Department | None = None, display_name: str = "") -> User:
+def make_user(
+    username: str,
+    role: str,
+    *,
+    team: Team | None = None,
+    site: Site | None = None,
+    department: Department | None = None,
+    display_name: str = "",
+) -> User:
     return User.objects.create_user(
         username=username,
         password="kefu-test",
@@ -61,7 +68,9 @@ def make_org() -> Org:
     other_site = Site.objects.create(code=f"cc{n}", name=f"呼叫中心{n}", kind=SiteKind.CALL_CENTRE)
     front = Department.objects.create(code=f"front{n}", name="客户服务部", side=OfficeSide.FRONT)
     billing = Department.objects.create(code=f"billing{n}", name="计费部", side=OfficeSide.BACK)
-    team = Team.objects.create(code=f"complaints{n}", name="投诉处理组", site=site, department=front)
+    team = Team.objects.create(
+        code=f"complaints{n}", name="投诉处理组", site=site, department=front
+    )
     other_team = Team.objects.create(
         code=f"hotline{n}", name="热线组", site=other_site, department=front
     )
@@ -106,9 +115,16 @@ def make_customer(org: Org, name: str = "张三", phone: str | None = None) -> C
     )
 
 
-def make_case(org: Org, *, kind: str = "complaint", by: User | None = None,
-              subject: str = "话费多扣了50元", description: str = "要求退还多扣的话费",
-              customer: Customer | None = None, channel: str = "phone") -> Case:
+def make_case(
+    org: Org,
+    *,
+    kind: str = "complaint",
+    by: User | None = None,
+    subject: str = "话费多扣了50元",
+    description: str = "要求退还多扣的话费",
+    customer: Customer | None = None,
+    channel: str = "phone",
+) -> Case:
     return actions.open_case(
         actor=Actor.staff(by or org.agent),
         kind=kind,
@@ -119,30 +135,33 @@ def make_case(org: Org, *, kind: str = "complaint", by: User | None = None,
     )
 
 
+ORDER = ["new", "accepted", "assigned", "in_progress", "awaiting_customer", "resolved", "closed"]
+
+
 def advance(org: Org, case: Case, to: str) -> Case:
-    """Walk a case along the complaint workflow up to status `to`, as its agent."""
+    """Walk a case along the complaint workflow from where it is up to status `to`."""
     a = Actor.staff(org.agent)
-    steps = [
-        ("accepted", lambda: actions.accept_case(case.pk, actor=a)),
-        ("assigned", lambda: actions.assign_case(case.pk, actor=a, handler=org.agent)),
-        ("in_progress", lambda: actions.mark_contacted(case.pk, actor=a)),
-        ("awaiting_customer", lambda: actions.await_customer(case.pk, actor=a)),
-        ("in_progress", lambda: actions.resume_case(case.pk, actor=a)),
-        ("resolved", lambda: actions.resolve_case(
-            case.pk, actor=a, resolution="退还50元并致歉", stance="ours")),
-        ("closed", lambda: actions.close_case(
-            case.pk, actor=a, cause="billing", root_cause="计费规则配置错误",
-            improvement_needed=True)),
-    ]
-    current = case
-    for status, step in steps:
-        if current.status == to:
-            break
+    steps = {
+        "accepted": lambda: actions.accept_case(case.pk, actor=a),
+        "assigned": lambda: actions.assign_case(case.pk, actor=a, handler=org.agent),
+        "in_progress": lambda: actions.mark_contacted(case.pk, actor=a),
+        "awaiting_customer": lambda: actions.await_customer(case.pk, actor=a),
+        "resolved": lambda: actions.resolve_case(
+            case.pk, actor=a, resolution="退还50元并致歉", stance="ours"
+        ),
+        "closed": lambda: actions.close_case(
+            case.pk,
+            actor=a,
+            cause="billing",
+            root_cause="计费规则配置错误",
+            improvement_needed=True,
+        ),
+    }
+    current = Case.objects.get(pk=case.pk)
+    for status in ORDER[ORDER.index(current.status) + 1 : ORDER.index(to) + 1]:
         if status == "awaiting_customer" and to != "awaiting_customer":
             continue
-        if status == "in_progress" and current.status == "in_progress":
-            continue
-        current = step()
+        current = steps[status]()
     current.refresh_from_db()
     assert current.status == to, (current.status, to)
     return current

@@ -4,14 +4,17 @@ in the same transaction and enqueues side effects on commit. Nothing else change
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.files import File
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.models import Department, Site, Team, User
@@ -26,16 +29,27 @@ from kefu.cases.choices import (
     ReturnVisitOutcome,
     Stance,
 )
+from kefu.cases.clocks import (
+    HANDLING_METRICS,
+    pause_clock,
+    recompute_clocks,
+    resume_clock,
+    start_clocks,
+    stop_clock,
+)
 from kefu.cases.events import changes, record_event
 from kefu.cases.lock_objects import lock_case
 from kefu.cases.models import (
     Attachment,
     Case,
+    CaseClock,
     CaseKind,
     CaseMessage,
+    CaseNotification,
     CauseCategory,
     ReturnVisit,
 )
+from kefu.cases.notifications import notify
 from kefu.cases.numbering import next_case_number
 from kefu.cases.permissions import ensure_may_perform, ensure_may_see
 from kefu.cases.transitions import IMPROVEMENT_WORKFLOWS, target_status
@@ -49,6 +63,7 @@ from kefu.core.errors import (
     ValidationFailed,
 )
 from kefu.customers.models import Customer
+from kefu.sla.policies import Metric
 
 EDITABLE_FIELDS = ("subject", "description", "product", "tags", "priority")
 
@@ -131,6 +146,13 @@ def _transition(
         raise
 
 
+def _record_recompute(case: Case, actor: Actor, *, reason: str) -> None:
+    """Due times follow the case: re-apply policy and calendar, record what moved."""
+    moved = recompute_clocks(case)
+    if moved:
+        record_event(case, EventType.SLA_RECOMPUTED, actor=actor, reason=reason, clocks=moved)
+
+
 def _staff_user(actor: Actor) -> User | None:
     return actor.user if actor.is_staff else None
 
@@ -184,10 +206,12 @@ def open_case(
         created_at=now,
         updated_at=now,
     )
+    clocks = start_clocks(case, HANDLING_METRICS, now=now)
     record_event(
         case,
         EventType.CREATED,
         actor=actor,
+        due={c.metric: c.due_at for c in clocks},
         after={
             "number": case.number,
             "kind": case_kind.code,
@@ -234,6 +258,8 @@ def edit_case(case_id: int, *, actor: Actor, version: int, **fields: Any) -> Cas
         setattr(case, name, value)
     _save(case, list(after))
     record_event(case, EventType.FIELDS_CHANGED, actor=actor, before=before, after=after)
+    if "priority" in after:
+        _record_recompute(case, actor, reason="priority")
     if {"subject", "description", "product"} & set(after):
         search.index_case(case)
     return case
@@ -276,6 +302,7 @@ def assign_case(
             case.assigned_at = now
             case.seconds_to_assign = max(0, int((now - case.created_at).total_seconds()))
             fields += ["assigned_at", "seconds_to_assign"]
+            stop_clock(case, Metric.ASSIGN, now=now)
         data: dict[str, Any] = {
             "before": {"handler": previous},
             "after": {"handler": handler.pk},
@@ -299,6 +326,7 @@ def mark_contacted(
         if case.first_contact_at is None:
             case.first_contact_at = clock.now()
             fields.append("first_contact_at")
+            stop_clock(case, Metric.FIRST_RESPONSE, now=case.first_contact_at)
         return EventType.CONTACTED, {"note": note}, fields
 
     return _transition(case_id, actor, "contact", apply, expected_version=expected_version)
@@ -308,6 +336,8 @@ def await_customer(
     case_id: int, *, actor: Actor, reason: str = "", expected_version: int | None = None
 ) -> Case:
     def apply(case: Case, _status: str) -> tuple[str, dict[str, Any], list[str]]:
+        # Waiting on the customer pauses the resolution clock for real.
+        pause_clock(case, Metric.RESOLUTION, now=clock.now())
         return EventType.AWAITING_CUSTOMER, {"reason": reason}, []
 
     return _transition(case_id, actor, "await_customer", apply, expected_version=expected_version)
@@ -317,6 +347,7 @@ def resume_case(
     case_id: int, *, actor: Actor, reason: str = "", expected_version: int | None = None
 ) -> Case:
     def apply(case: Case, _status: str) -> tuple[str, dict[str, Any], list[str]]:
+        resume_clock(case, Metric.RESOLUTION, now=clock.now())
         return EventType.RESUMED, {"reason": reason}, []
 
     return _transition(case_id, actor, "resume", apply, expected_version=expected_version)
@@ -337,6 +368,7 @@ def resolve_case(
         if case.kind.workflow in IMPROVEMENT_WORKFLOWS or stance:
             require_choice(stance, "stance", list(Stance.values))
         case.resolution, case.stance, case.resolved_at = resolution, stance, clock.now()
+        stop_clock(case, Metric.RESOLUTION, now=case.resolved_at)
         return (
             EventType.RESOLVED,
             {"after": {"stance": stance, "resolution": resolution}},
@@ -393,6 +425,7 @@ def close_case(
 
     def then(case: Case) -> None:
         if case.kind.workflow in IMPROVEMENT_WORKFLOWS:
+            start_clocks(case, (Metric.RETURN_VISIT,), now=case.closed_at or clock.now())
             schedule_return_visit(case, actor=actor)
 
     return _transition(case_id, actor, "close", apply, expected_version=expected_version, then=then)
@@ -432,9 +465,12 @@ def _improvement_checked(
 @transaction.atomic
 def schedule_return_visit(case: Case, *, actor: Actor) -> ReturnVisit:
     now = clock.now()
+    running = case.clocks.filter(metric=Metric.RETURN_VISIT, stopped_at__isnull=True).first()
     visit = ReturnVisit.objects.create(
         case=case,
-        due_at=(case.closed_at or now) + dt.timedelta(days=settings.KEFU_RETURN_VISIT_DAYS),
+        due_at=running.due_at
+        if running is not None
+        else (case.closed_at or now) + dt.timedelta(days=settings.KEFU_RETURN_VISIT_DAYS),
         created_at=now,
     )
     record_event(
@@ -455,6 +491,8 @@ def reopen_case(
     def apply(case: Case, _status: str) -> tuple[str, dict[str, Any], list[str]]:
         case.closed_at = None
         case.resolved_at = None
+        stop_clock(case, Metric.RETURN_VISIT, now=clock.now())
+        start_clocks(case, (Metric.RESOLUTION,), now=clock.now())
         return EventType.REOPENED, {"reason": reason}, ["closed_at", "resolved_at"]
 
     return _transition(case_id, actor, "reopen", apply, expected_version=expected_version)
@@ -505,6 +543,7 @@ def transfer_case(
             raise ValidationFailed("the case is already with this team", fields={"team": "same"})
         before = {"team": case.team_id, "handler": case.handler_id}
         case.team, case.site, case.handler = team, team.site, None
+        _record_recompute(case, actor, reason="team")
         return (
             EventType.TRANSFERRED,
             {"before": before, "after": {"team": team.pk, "handler": None}, "reason": reason},
@@ -530,6 +569,7 @@ def change_case_kind(
             raise ValidationFailed("the case is already of this kind", fields={"kind": "same"})
         before = {"kind": case.kind.code}
         case.kind, case.is_complaint = new_kind, new_kind.is_complaint
+        _record_recompute(case, actor, reason="kind")
         return (
             EventType.KIND_CHANGED,
             {"before": before, "after": {"kind": new_kind.code}, "reason": reason},
@@ -551,6 +591,7 @@ def record_return_visit(case_id: int, *, actor: Actor, outcome: str, note: str =
         visit.outcome, visit.note = outcome, (note or "").strip()
         visit.recorded_by, visit.recorded_at = _staff_user(actor), clock.now()
         visit.save(update_fields=["outcome", "note", "recorded_by", "recorded_at"])
+        stop_clock(case, Metric.RETURN_VISIT, now=visit.recorded_at)
         recorded.append(visit)
         return (
             EventType.RETURN_VISIT_RECORDED,
@@ -564,6 +605,7 @@ def record_return_visit(case_id: int, *, actor: Actor, outcome: str, note: str =
         # The customer is not satisfied with the handling: the case is handled again.
         case.status, case.closed_at, case.resolved_at = CaseStatus.IN_PROGRESS, None, None
         _save(case, ["status", "closed_at", "resolved_at"])
+        start_clocks(case, (Metric.RESOLUTION,), now=clock.now())
         record_event(
             case,
             EventType.REOPENED,
@@ -625,10 +667,12 @@ def add_message(
     if reaches_customer and case.first_contact_at is None:
         case.first_contact_at = message.created_at
         fields.append("first_contact_at")
+        stop_clock(case, Metric.FIRST_RESPONSE, now=message.created_at)
     if kind == MessageKind.INBOUND and case.status == CaseStatus.AWAITING_CUSTOMER:
         # The customer answered: the case is back with the handler.
         case.status = CaseStatus.IN_PROGRESS
         fields.append("status")
+        resume_clock(case, Metric.RESOLUTION, now=message.created_at)
         record_event(
             case,
             EventType.RESUMED,
@@ -685,3 +729,151 @@ def add_attachment(
     )
     _save(case, [])
     return attachment
+
+
+# --- time standards: the sweep ----------------------------------------------------------
+
+SLA = "sla"
+
+
+def _locked_running_clock(clock_id: int) -> CaseClock | None:
+    """Lock the case first, then the clock (the order the other actions use)."""
+    case_id = CaseClock.objects.filter(pk=clock_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        return None
+    lock_case(case_id)
+    clock_row = (
+        CaseClock.objects.select_for_update()
+        .select_related("case", "case__kind", "case__team__supervisor", "case__handler")
+        .filter(pk=clock_id, stopped_at__isnull=True, paused_at__isnull=True)
+        .first()
+    )
+    return clock_row
+
+
+@transaction.atomic
+def record_clock_warning(clock_id: int, *, now: dt.datetime | None = None) -> bool:
+    """Record that a clock reached its warning share. Idempotent: True only the first time."""
+    now = now or clock.now()
+    running = _locked_running_clock(clock_id)
+    if running is None or running.warned_at is not None or running.warn_at > now:
+        return False
+    running.warned_at = now
+    running.save(update_fields=["warned_at"])
+    case = running.case
+    record_event(
+        case,
+        EventType.SLA_WARNING,
+        actor=Actor.system(SLA),
+        metric=running.metric,
+        due_at=running.due_at,
+    )
+    notify(
+        [case.handler or (case.team.supervisor if case.team else None)],
+        case,
+        kind="sla_warning",
+        text=_("工单 %(number)s 即将超时（%(metric)s）")
+        % {
+            "number": case.number,
+            "metric": running.metric,
+        },
+        now=now,
+    )
+    return True
+
+
+@transaction.atomic
+def record_clock_breach(clock_id: int, *, now: dt.datetime | None = None) -> bool:
+    """Record a breach and escalate the case one step along its chain (handler → supervisor
+    → the site's first responsible person). Idempotent: True only the first time."""
+    now = now or clock.now()
+    running = _locked_running_clock(clock_id)
+    if running is None or running.breached_at is not None or running.due_at > now:
+        return False
+    running.breached_at = now
+    running.warned_at = running.warned_at or now
+    running.save(update_fields=["breached_at", "warned_at"])
+    case = running.case
+    record_event(
+        case,
+        EventType.SLA_BREACHED,
+        actor=Actor.system(SLA),
+        metric=running.metric,
+        due_at=running.due_at,
+    )
+    if running.metric in HANDLING_METRICS:
+        # At the top of the chain already (Conflict): the breach is on the record anyway.
+        with contextlib.suppress(Conflict):
+            case = escalate_case(
+                case.pk,
+                actor=Actor.system(f"{SLA}:{running.metric}"),
+                reason=f"{running.metric} overdue",
+            )
+    notify(
+        [case.handler, case.escalated_to],
+        case,
+        kind="sla_breach",
+        text=_("工单 %(number)s 已超时（%(metric)s）")
+        % {
+            "number": case.number,
+            "metric": running.metric,
+        },
+        now=now,
+    )
+    return True
+
+
+def sweep_clocks(*, now: dt.datetime | None = None, batch: int = 500) -> tuple[int, int]:
+    """Warn and breach the clocks that are due, found by index. Returns (warned, breached).
+
+    Each clock is handled in its own short transaction, so two overlapping sweeps or a
+    worker that dies midway never record a warning or breach twice nor lose one.
+    """
+    now = now or clock.now()
+    running = CaseClock.objects.filter(stopped_at__isnull=True, paused_at__isnull=True)
+    breach_ids = list(
+        running.filter(breached_at__isnull=True, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("id", flat=True)[:batch]
+    )
+    warn_ids = list(
+        running.filter(warned_at__isnull=True, warn_at__lte=now)
+        .order_by("warn_at")
+        .values_list("id", flat=True)[:batch]
+    )
+    breached = sum(record_clock_breach(i, now=now) for i in breach_ids)
+    warned = sum(record_clock_warning(i, now=now) for i in warn_ids if i not in breach_ids)
+    return warned, breached
+
+
+def deliver_due_notifications(*, now: dt.datetime | None = None, batch: int = 200) -> int:
+    """Email the notifications whose time has come (at-least-once; one transaction each)."""
+    now = now or clock.now()
+    ids = list(
+        CaseNotification.objects.filter(emailed_at__isnull=True, deliver_after__lte=now)
+        .order_by("deliver_after")
+        .values_list("id", flat=True)[:batch]
+    )
+    sent = 0
+    for notification_id in ids:
+        with transaction.atomic():
+            note = (
+                CaseNotification.objects.select_for_update(skip_locked=True)
+                .select_related("recipient", "case")
+                .filter(pk=notification_id, emailed_at__isnull=True)
+                .first()
+            )
+            if note is None:
+                continue
+            if note.recipient.email:
+                with translation.override(note.recipient.language or settings.LANGUAGE_CODE):
+                    send_mail(
+                        subject=f"[Kefu] {note.case.number} {note.text}",
+                        message=f"{note.text}\n\n{note.case.number} {note.case.subject}",
+                        from_email=None,
+                        recipient_list=[note.recipient.email],
+                    )
+                sent += 1
+            note.emailed_at = now
+            note.save(update_fields=["emailed_at"])
+    return sent

@@ -47,7 +47,16 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
-    list_display = ("number", "subject", "kind", "status", "channel", "team", "handler", "created_at")
+    list_display = (
+        "number",
+        "subject",
+        "kind",
+        "status",
+        "channel",
+        "team",
+        "handler",
+        "created_at",
+    )
     list_filter = ("kind", "status", "channel", "team")
     search_fields = ("number", "subject")
     list_select_related = ("kind", "team", "handler")

@@ -86,3 +86,6 @@ class EventType(models.TextChoices):
     RETURN_VISIT_SCHEDULED = "return_visit_scheduled", _("安排回访")
     RETURN_VISIT_RECORDED = "return_visit_recorded", _("回访结果")
     ATTEMPT_REFUSED = "attempt_refused", _("操作被拒绝")
+    SLA_WARNING = "sla_warning", _("时限预警")
+    SLA_BREACHED = "sla_breached", _("时限超时")
+    SLA_RECOMPUTED = "sla_recomputed", _("时限重新计算")

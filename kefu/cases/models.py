@@ -317,3 +317,96 @@ class CaseSearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"search document of case {self.pk}"
+
+
+class CaseClock(models.Model):
+    """A time standard (时限) running on a case: assign, first response, resolution, return
+    visit. Written by the case actions; found by the sweep through partial indexes, so the
+    sweep's cost grows with the clocks due, not with the open cases.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="clocks")
+    metric = models.CharField(_("指标"), max_length=20)
+    policy = models.ForeignKey(
+        "sla.SlaPolicy", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    calendar = models.ForeignKey("sla.BusinessCalendar", on_delete=models.PROTECT, related_name="+")
+    business_time = models.BooleanField(default=True)
+    target_seconds = models.PositiveIntegerField()
+    warn_share = models.FloatField(default=0.8)
+    started_at = models.DateTimeField()
+    # Waiting on the customer pauses the clock for real: the paused time (counted the same
+    # way as the target) is added before computing warn_at and due_at.
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(default=0)
+    warn_at = models.DateTimeField(_("预警时间"))
+    due_at = models.DateTimeField(_("到期时间"))
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("时限计时")
+        verbose_name_plural = _("时限计时")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "metric"],
+                condition=models.Q(stopped_at__isnull=True),
+                name="case_clock_one_running_per_metric",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["warn_at"],
+                name="clock_warning_due",
+                condition=models.Q(
+                    stopped_at__isnull=True, warned_at__isnull=True, paused_at__isnull=True
+                ),
+            ),
+            models.Index(
+                fields=["due_at"],
+                name="clock_breach_due",
+                condition=models.Q(
+                    stopped_at__isnull=True, breached_at__isnull=True, paused_at__isnull=True
+                ),
+            ),
+            models.Index(fields=["case", "metric"], name="clock_case_metric"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.metric} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def running(self) -> bool:
+        return self.stopped_at is None
+
+
+class CaseNotification(models.Model):
+    """An in-app notice to a member of staff, also emailed — inside the recipient's working
+    hours unless the case is critical (deliver_after)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notifications")
+    kind = models.CharField(max_length=30)
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField()
+    deliver_after = models.DateTimeField()
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        indexes = [
+            models.Index(
+                fields=["deliver_after"],
+                name="notification_email_due",
+                condition=models.Q(emailed_at__isnull=True),
+            ),
+            models.Index(fields=["recipient", "read_at"], name="notification_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.text}"

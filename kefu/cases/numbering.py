@@ -14,9 +14,7 @@ def next_case_number(prefix: str, year: int) -> str:
     Must run inside the transaction that creates the case, so a rollback returns nothing
     to the sequence but also leaves no number used twice.
     """
-    updated = CaseNumberSequence.objects.filter(prefix=prefix, year=year).update(
-        last=F("last") + 1
-    )
+    updated = CaseNumberSequence.objects.filter(prefix=prefix, year=year).update(last=F("last") + 1)
     if not updated:
         try:
             with transaction.atomic():

@@ -16,7 +16,13 @@ CAUSES = [
     # code, 中文, English, is a work-quality cause, order
     ("product_quality", "商品品质不良", "Product quality", False, 1),
     ("service_manner", "服务方式不正确", "Service manner", True, 2),
-    ("unfamiliar_new_product", "不熟悉新商品、新服务", "Unfamiliar new product or service", False, 3),
+    (
+        "unfamiliar_new_product",
+        "不熟悉新商品、新服务",
+        "Unfamiliar new product or service",
+        False,
+        3,
+    ),
     ("billing", "计费与账单", "Billing", False, 4),
     ("delivery", "配送与交付", "Delivery", False, 5),
     ("other", "其他", "Other", False, 6),

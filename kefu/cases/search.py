@@ -60,7 +60,7 @@ def filter_by_text(qs: QuerySet[Case], query: str) -> QuerySet[Case]:
         return qs
     table = Case._meta.db_table
     if connection.vendor == "postgresql":
-        return qs.extra(  # noqa: S610 - parameters are bound, not interpolated
+        return qs.extra(
             tables=["cases_casesearchdocument"],
             where=[
                 f"cases_casesearchdocument.case_id = {table}.id",
@@ -72,7 +72,7 @@ def filter_by_text(qs: QuerySet[Case], query: str) -> QuerySet[Case]:
             },
             select_params=[_tsquery(phrases)],
         ).order_by("-search_rank", "-created_at")
-    return qs.extra(  # noqa: S610
+    return qs.extra(
         tables=["cases_search_fts"],
         where=[f"cases_search_fts.rowid = {table}.id", "cases_search_fts MATCH %s"],
         params=[_fts5_query(phrases)],

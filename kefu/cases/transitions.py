@@ -50,7 +50,7 @@ AWAIT_CUSTOMER = Transition("await_customer", _("等待客户"), {S.IN_PROGRESS:
 RESUME = Transition("resume", _("恢复处理"), {S.AWAITING_CUSTOMER: S.IN_PROGRESS})
 CLOSE = Transition("close", _("结案"), {S.RESOLVED: S.CLOSED})
 REOPEN = Transition("reopen", _("重开"), {S.RESOLVED: S.IN_PROGRESS, S.CLOSED: S.IN_PROGRESS})
-ESCALATE = Transition("escalate", _("升级"), _same(S.ACCEPTED, *_HANDLED))
+ESCALATE = Transition("escalate", _("升级"), _same(S.NEW, S.ACCEPTED, *_HANDLED))
 TRANSFER = Transition(
     "transfer",
     _("转派班组"),

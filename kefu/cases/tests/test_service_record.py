@@ -44,6 +44,10 @@ def test_the_database_refuses_updates_to_events_and_messages(org: Org) -> None:
     assert CaseMessage.objects.get(case=case).body == "原始记录"
 
 
+def _where(path: Path, node: ast.AST) -> str:
+    return f"{path.relative_to(KEFU.parent)}:{getattr(node, 'lineno', 0)}"
+
+
 def _violations(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = []
@@ -56,9 +60,7 @@ def _violations(path: Path) -> list[str]:
         for target in targets:
             for element in ast.walk(target):
                 if isinstance(element, ast.Attribute) and element.attr in GUARDED_ATTRIBUTES:
-                    found.append(
-                        f"{path.relative_to(KEFU.parent)}:{getattr(node, 'lineno', 0)} assigns .{element.attr}"
-                    )
+                    found.append(f"{_where(path, node)} assigns .{element.attr}")
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -68,9 +70,7 @@ def _violations(path: Path) -> list[str]:
                 c.value for a in node.args for c in ast.walk(a) if isinstance(c, ast.Constant)
             }
             if names & GUARDED_ATTRIBUTES:
-                found.append(
-                    f"{path.relative_to(KEFU.parent)}:{getattr(node, 'lineno', 0)} bulk-writes status/handler"
-                )
+                found.append(f"{_where(path, node)} bulk-writes status/handler")
     return found
 
 

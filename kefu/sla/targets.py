@@ -1,0 +1,102 @@
+"""What a case's clocks count against: the matching policy's targets and the calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from kefu.sla import business_time as bt
+from kefu.sla.policies import CalendarAssignment, SlaPolicy
+from kefu.sla.selectors import default_calendar, spec_for
+
+
+@dataclass(frozen=True)
+class ClockTarget:
+    metric: str
+    seconds: int
+    business_time: bool
+    warn_share: float
+    calendar_id: int
+    policy_id: int
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return dt.timedelta(seconds=self.seconds)
+
+
+def policy_for(kind_code: str, tier: str, priority: int | None) -> SlaPolicy | None:
+    """The most specific active policy matching the case (blank criteria match anything)."""
+    candidates = (
+        SlaPolicy.objects.filter(active=True)
+        .filter(Q(kind_code="") | Q(kind_code=kind_code))
+        .filter(Q(tier="") | Q(tier=tier))
+        .filter(Q(priority__isnull=True) | Q(priority=priority))
+        .prefetch_related("targets")
+    )
+    ranked = sorted(candidates, key=lambda p: (-p.specificity, p.pk))
+    return ranked[0] if ranked else None
+
+
+def calendar_id_for(team_id: int | None, site_id: int | None) -> int:
+    """The team's calendar, else its site's, else the mainland default."""
+    assignments = CalendarAssignment.objects.filter(
+        Q(team_id=team_id, team__isnull=False) | Q(site_id=site_id, site__isnull=False)
+    ).values_list("team_id", "calendar_id")
+    by_team = {team: calendar for team, calendar in assignments}
+    for team, calendar in by_team.items():
+        if team is not None:
+            return calendar
+    if by_team:
+        return next(iter(by_team.values()))
+    return default_calendar().pk
+
+
+def targets_for(
+    *, kind_code: str, tier: str, priority: int | None, team_id: int | None, site_id: int | None
+) -> dict[str, ClockTarget]:
+    policy = policy_for(kind_code, tier, priority)
+    if policy is None:
+        return {}
+    calendar_id = calendar_id_for(team_id, site_id)
+    return {
+        t.metric: ClockTarget(
+            metric=t.metric,
+            seconds=t.minutes * 60,
+            business_time=t.business_time,
+            warn_share=t.warn_share,
+            calendar_id=calendar_id,
+            policy_id=policy.pk,
+        )
+        for t in policy.targets.all()
+    }
+
+
+class SpecCache:
+    """Calendar specs by id for one unit of work (an action, a sweep batch)."""
+
+    def __init__(self) -> None:
+        self._specs: dict[int, bt.CalendarSpec] = {}
+
+    def get(self, calendar_id: int) -> bt.CalendarSpec:
+        if calendar_id not in self._specs:
+            self._specs[calendar_id] = spec_for(calendar_id)
+        return self._specs[calendar_id]
+
+
+def moment_after(
+    spec: bt.CalendarSpec, start: dt.datetime, duration: dt.timedelta, business_time: bool
+) -> dt.datetime:
+    """`start` plus `duration`, counted in business time or in calendar time."""
+    if business_time:
+        return bt.add_business_time(spec, start, duration)
+    return start + duration
+
+
+def elapsed(
+    spec: bt.CalendarSpec, start: dt.datetime, end: dt.datetime, business_time: bool
+) -> dt.timedelta:
+    if business_time:
+        return bt.business_time_between(spec, start, end)
+    return end - start
