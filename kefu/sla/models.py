@@ -135,3 +135,18 @@ class ExtraWorkday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.reason}".strip()
+
+
+# Policies and calendar assignments live in their own module; imported here to register.
+from kefu.sla.policies import CalendarAssignment, Metric, SlaPolicy, SlaTarget  # noqa: E402
+
+__all__ = [
+    "BusinessCalendar",
+    "CalendarAssignment",
+    "Closure",
+    "ExtraWorkday",
+    "Metric",
+    "SlaPolicy",
+    "SlaTarget",
+    "WorkingPeriod",
+]
