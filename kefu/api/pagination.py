@@ -17,9 +17,12 @@ MAX_PAGE_SIZE = 100
 
 
 class PageParams(Schema):
-    page: int = Field(1, ge=1, description="1-based page number.")
+    page: int = Field(default=1, ge=1, description="1-based page number.")
     page_size: int = Field(
-        settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=MAX_PAGE_SIZE, description="Rows per page."
+        default=settings.NINJA_PAGINATION_PER_PAGE,
+        ge=1,
+        le=MAX_PAGE_SIZE,
+        description="Rows per page.",
     )
 
 

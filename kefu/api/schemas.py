@@ -15,7 +15,7 @@ class ErrorDetail(Schema):
     code: str
     message: str
     fields: dict[str, str]
-    allowed: list[str] | None = Field(None, description="Set for transition_not_allowed.")
+    allowed: list[str] | None = Field(default=None, description="Set for transition_not_allowed.")
 
 
 class ErrorOut(Schema):
@@ -158,20 +158,20 @@ class CaseIn(Schema):
     subject: str = Field(max_length=200)
     description: str = ""
     customer: NewCustomerIn | None = Field(
-        None, description="Found by phone or email, or created. Or give customer_id."
+        default=None, description="Found by phone or email, or created. Or give customer_id."
     )
     customer_id: int | None = None
     priority: int = 2
-    product: str = Field("", max_length=100)
+    product: str = Field(default="", max_length=100)
     tags: list[str] = []
     team_id: int | None = None
 
 
 class CaseEditIn(Schema):
     version: int = Field(description="The version you read; a stale one answers 409.")
-    subject: str | None = Field(None, max_length=200)
+    subject: str | None = Field(default=None, max_length=200)
     description: str | None = None
-    product: str | None = Field(None, max_length=100)
+    product: str | None = Field(default=None, max_length=100)
     tags: list[str] | None = None
     priority: int | None = None
 
@@ -203,7 +203,7 @@ class EventList(Schema):
 
 class VersionIn(Schema):
     version: int | None = Field(
-        None, description="The case version you read; a stale one answers 409."
+        default=None, description="The case version you read; a stale one answers 409."
     )
 
 
@@ -292,7 +292,7 @@ class MessageIn(Schema):
     kind: Literal["inbound", "outbound", "note", "call", "visit"]
     body: str
     call_direction: Literal["inbound", "outbound", ""] = ""
-    call_duration_seconds: int | None = Field(None, ge=0)
+    call_duration_seconds: int | None = Field(default=None, ge=0)
     visited_at: dt.datetime | None = None
 
 

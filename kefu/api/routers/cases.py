@@ -40,20 +40,22 @@ def detail_for(user: User, case_id: int) -> dict[str, Any]:
 
 
 class CaseQuery(Schema):
-    status: list[str] = Field([], description="Repeat or comma-separate: status=new,accepted")
-    kind: list[str] = Field([], description="Case kind codes (see /case-kinds).")
+    status: list[str] = Field(
+        default=[], description="Repeat or comma-separate: status=new,accepted"
+    )
+    kind: list[str] = Field(default=[], description="Case kind codes (see /case-kinds).")
     channel: list[str] = []
-    priority: list[str] = Field([], description="1 low, 2 normal, 3 high, 4 urgent.")
+    priority: list[str] = Field(default=[], description="1 low, 2 normal, 3 high, 4 urgent.")
     team: int | None = None
-    handler: str | None = Field(None, description="A user id, or `me`.")
+    handler: str | None = Field(default=None, description="A user id, or `me`.")
     customer: int | None = None
     site: int | None = None
     created_from: dt.date | None = None
     created_to: dt.date | None = None
     open_only: bool = False
     escalated: bool | None = None
-    q: str = Field("", description="Full-text search over subject, request and messages.")
-    sort: str = Field("queue", description="queue, newest, oldest, priority or updated.")
+    q: str = Field(default="", description="Full-text search over subject, request and messages.")
+    sort: str = Field(default="queue", description="queue, newest, oldest, priority or updated.")
 
 
 def _split(values: list[str]) -> list[str]:

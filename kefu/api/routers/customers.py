@@ -25,7 +25,7 @@ MAX_SEARCH_RESULTS = 1000
 
 
 class CustomerQuery(PageParams):
-    q: str = Field("", description="Name, phone (any format) or email.")
+    q: str = Field(default="", description="Name, phone (any format) or email.")
 
 
 @router.get("/customers", response={200: CustomerPage, **ERRORS}, summary="Find customers")

@@ -93,6 +93,7 @@ def upload_attachment(
             raise ValidationFailed(
                 "the message does not belong to this case", fields={"message_id": "unknown id"}
             )
+    assert file.file is not None
     attachment = actions.add_attachment(
         case_id,
         actor=Actor.staff(user),

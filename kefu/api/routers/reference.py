@@ -71,8 +71,10 @@ def teams(request: HttpRequest) -> dict[str, Any]:
 
 
 class StaffQuery(PageParams):
-    team: int | None = Field(None, description="Team id.")
-    role: str | None = Field(None, description="agent, supervisor, site_manager, backoffice, admin")
+    team: int | None = Field(default=None, description="Team id.")
+    role: str | None = Field(
+        default=None, description="agent, supervisor, site_manager, backoffice, admin"
+    )
 
 
 @router.get("/users", response={200: StaffPage, **ERRORS}, summary="Staff who can handle a case")

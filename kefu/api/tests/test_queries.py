@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +15,7 @@ from tests.factories import advance, make_case, make_customer
 ROWS = 22  # more than a page of 20
 
 
-def queries(call) -> tuple[int, object]:
+def queries(call) -> tuple[int, Any]:
     with CaptureQueriesContext(connection) as ctx:
         response = call()
     assert response.status_code == 200, response.json()
