@@ -1,0 +1,399 @@
+"""`kefu assist eval`: scores on a held-out split, rule scores, latency and throughput.
+
+The customer corpus is split 75/25 (stratified by kind, fixed seed); a model trained on the
+75% labels the 25% through the same code path as analyze() (model + lexicon overrides).
+Agent rules have no training step, so they are scored on the whole agent corpus; the
+lexicons were written with that corpus in view, so those figures are optimistic — the
+`fresh` rows (written after the rules were frozen) are reported separately.
+"""
+
+from __future__ import annotations
+
+import datetime
+import glob
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+from threadpoolctl import threadpool_limits
+
+from kefu.assist import analyze as analyzer
+from kefu.assist import model as model_mod
+from kefu.assist import rules
+from kefu.assist.normalise import normalise
+from kefu.assist.train import CORPUS_DIR, read_jsonl
+
+SEED = 20240611
+TEST_SIZE = 0.25
+
+
+def prf(pairs: Iterable[tuple[set[str], set[str]]], labels: Iterable[str]) -> list[dict[str, Any]]:
+    """Per-label precision/recall/F1 from (expected, predicted) label sets."""
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    for expected, predicted in pairs:
+        for lab in predicted & expected:
+            tp[lab] += 1
+        for lab in predicted - expected:
+            fp[lab] += 1
+        for lab in expected - predicted:
+            fn[lab] += 1
+    rows = []
+    for lab in labels:
+        p = tp[lab] / (tp[lab] + fp[lab]) if tp[lab] + fp[lab] else 0.0
+        r = tp[lab] / (tp[lab] + fn[lab]) if tp[lab] + fn[lab] else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        rows.append({"label": lab, "p": p, "r": r, "f1": f, "support": tp[lab] + fn[lab]})
+    return rows
+
+
+def _macro(rows: list[dict[str, Any]]) -> float:
+    scored = [r for r in rows if r["support"]]
+    return sum(r["f1"] for r in scored) / len(scored) if scored else 0.0
+
+
+def _table(title: str, rows: list[dict[str, Any]], note: str = "") -> str:
+    out = [f"### {title}", ""]
+    if note:
+        out += [note, ""]
+    out += ["| label | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
+    for r in rows:
+        out.append(
+            f"| {r['label']} | {r['p']:.2f} | {r['r']:.2f} | {r['f1']:.2f} | {r['support']} |"
+        )
+    out += [f"| **macro** | | | **{_macro(rows):.2f}** | |", ""]
+    return "\n".join(out)
+
+
+def _ece(confidences: list[float], correct: list[bool], bins: int = 10) -> float:
+    """Expected calibration error: how far confidence is from accuracy, weighted by bin size."""
+    conf, ok = np.asarray(confidences), np.asarray(correct, dtype=float)
+    total = 0.0
+    for lo in np.linspace(0, 1, bins, endpoint=False):
+        mask = (conf > lo) & (conf <= lo + 1 / bins)
+        if mask.any():
+            total += mask.mean() * abs(conf[mask].mean() - ok[mask].mean())
+    return float(total)
+
+
+def customer_split() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    rows = read_jsonl(sorted(CORPUS_DIR.glob("customer-*.jsonl")))
+    train, test = train_test_split(
+        rows, test_size=TEST_SIZE, random_state=SEED, stratify=[r["kind"] for r in rows]
+    )
+    return list(train), list(test)
+
+
+def evaluate_customer() -> tuple[str, dict[str, float]]:
+    train_rows, test_rows = customer_split()
+    model = model_mod.train(train_rows, fingerprint="eval")
+    norms = [normalise(r["text"]) for r in test_rows]
+    preds = model.predict(norms)
+    results = [analyzer._customer(n, p) for n, p in zip(norms, preds, strict=True)]
+
+    def single(key: str, field: str, labels: tuple[str, ...], rows_filter=None):
+        pairs = []
+        for row, res, pred in zip(test_rows, results, preds, strict=True):
+            if rows_filter and not rows_filter(row):
+                continue
+            got = res[field]["label"] if res[field] else None
+            pairs.append(({row[key]} - {None}, {got} - {None}, pred))
+        return pairs
+
+    out = [
+        "## Customer messages (held-out split)",
+        "",
+        f"{len(train_rows)} training / {len(test_rows)} test messages, stratified by kind, "
+        f"seed {SEED}. Predictions go through analyze()'s code path (model + lexicon rules).",
+        "",
+    ]
+    summary: dict[str, float] = {}
+    calib = []
+    for key, field, labels in (
+        ("kind", "kind", model_mod.KINDS),
+        ("emotion", "emotion", model_mod.EMOTIONS),
+        ("urgency", "urgency", model_mod.URGENCIES),
+    ):
+        pairs = single(key, field, labels)
+        rows = prf([(e, g) for e, g, _ in pairs], labels)
+        out.append(_table(field, rows))
+        summary[field] = _macro(rows)
+        raw = prf(
+            [({r[key]}, {p[field].label}) for r, p in zip(test_rows, preds, strict=True)], labels
+        )
+        summary[f"{field}_model_only"] = _macro(raw)
+        calib.append(
+            (
+                field,
+                _ece(
+                    [p[field].confidence for p in preds],
+                    [p[field].label == r[key] for r, p in zip(test_rows, preds, strict=True)],
+                ),
+            )
+        )
+    # Cause: on the test messages that are complaints, the cause head's label.
+    complaints = [(r, p) for r, p in zip(test_rows, preds, strict=True) if r["kind"] == "complaint"]
+    rows = prf(
+        [({r["cause"]}, {p["complaint_cause"].label}) for r, p in complaints], model_mod.CAUSES
+    )
+    out.append(
+        _table(
+            "complaint_cause",
+            rows,
+            f"On the {len(complaints)} test complaints (the cause is only reported for "
+            "messages classified as complaints).",
+        )
+    )
+    summary["complaint_cause"] = _macro(rows)
+    calib.append(
+        (
+            "complaint_cause",
+            _ece(
+                [p["complaint_cause"].confidence for _, p in complaints],
+                [p["complaint_cause"].label == r["cause"] for r, p in complaints],
+            ),
+        )
+    )
+    rows = prf(
+        [
+            (set(r["needs"]), {n["label"] for n in res["needs"]})
+            for r, res in zip(test_rows, results, strict=True)
+        ],
+        model_mod.NEEDS,
+    )
+    out.append(_table("needs (multi-label)", rows))
+    summary["needs"] = _macro(rows)
+    rows = prf(
+        [
+            (
+                {r["difficult"]} - {None},
+                {res["difficult_type"]["label"]} if res["difficult_type"] else set(),
+            )
+            for r, res in zip(test_rows, results, strict=True)
+        ],
+        rules.DIFFICULT_TYPES,
+    )
+    out.append(_table("difficult_type (lexicon rules) — test split", rows))
+    summary["difficult_type"] = _macro(rows)
+    lines = [
+        "### Calibration",
+        "",
+        "Expected calibration error of the model's confidences on the test split "
+        "(0 = confidence equals accuracy; 10 bins).",
+        "",
+        "| head | ECE |",
+        "|---|---:|",
+    ]
+    lines += [f"| {name} | {value:.3f} |" for name, value in calib]
+    lines += [
+        "",
+        "Lexicon overrides versus the model alone (macro F1): "
+        + ", ".join(
+            f"{f} {summary[f + '_model_only']:.2f} → {summary[f]:.2f}"
+            for f in ("emotion", "urgency")
+        ),
+        "",
+    ]
+    out.append("\n".join(lines))
+    return "\n".join(out), summary
+
+
+def _agent_rows() -> list[dict[str, Any]]:
+    return read_jsonl_agent(sorted(CORPUS_DIR.glob("agent-*.jsonl")))
+
+
+def read_jsonl_agent(paths: Iterable[Path]) -> list[dict[str, Any]]:
+    import json
+
+    rows = []
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            rows.extend(json.loads(line) for line in fh if line.strip())
+    return rows
+
+
+def evaluate_agent() -> tuple[str, dict[str, float]]:
+    rows = _agent_rows()
+    results = [
+        analyzer.analyze(
+            r["text"], "agent", r.get("channel"), r.get("subject"), r.get("attachments")
+        )
+        for r in rows
+    ]
+    out = ["## Agent replies (rules)", ""]
+    summary: dict[str, float] = {}
+
+    def report(name: str, subset: list[int], note: str) -> None:
+        f_rows = prf(
+            [
+                (set(rows[i]["forbidden"]), {f["category"] for f in results[i]["forbidden"]})
+                for i in subset
+            ],
+            rules.FORBIDDEN_CATEGORIES,
+        )
+        b_rows = prf(
+            [
+                (set(rows[i]["behaviour"]), {b["type"] for b in results[i]["behaviour"]})
+                for i in subset
+            ],
+            rules.BEHAVIOURS,
+        )
+        out.append(_table(f"forbidden phrases — {name}", f_rows, note))
+        out.append(_table(f"behaviours — {name}", b_rows))
+        near = [i for i in subset if rows[i]["near_miss"]]
+        flagged = [i for i in near if results[i]["forbidden"] or results[i]["behaviour"]]
+        clean = [i for i in subset if not rows[i]["forbidden"] and not rows[i]["behaviour"]]
+        false_alarms = [i for i in clean if results[i]["forbidden"] or results[i]["behaviour"]]
+        out.append(
+            f"Near-misses flagged: **{len(flagged)} of {len(near)}**; "
+            f"replies with no violation that got any warning: "
+            f"**{len(false_alarms)} of {len(clean)}**.\n"
+        )
+        summary[f"forbidden_{name}"] = _macro(f_rows)
+        summary[f"near_miss_flagged_{name}"] = len(flagged)
+
+    written = [i for i, r in enumerate(rows) if not r["id"].startswith("agent-fresh")]
+    fresh = [i for i, r in enumerate(rows) if r["id"].startswith("agent-fresh")]
+    report(
+        "corpus",
+        written,
+        f"{len(written)} replies ({sum(rows[i]['near_miss'] for i in written)} near-misses). "
+        "The lexicons were tuned on these: read these figures as regression checks.",
+    )
+    if fresh:
+        report(
+            "fresh",
+            fresh,
+            f"{len(fresh)} replies written after the lexicons were frozen "
+            f"({sum(rows[i]['near_miss'] for i in fresh)} near-misses): the honest estimate.",
+        )
+    etiq = [i for i, r in enumerate(rows) if r.get("channel") in ("email", "phone")]
+    codes = sorted({c for i in etiq for c in rows[i].get("etiquette", [])})
+    e_rows = prf(
+        [
+            (set(rows[i].get("etiquette", [])), {e["code"] for e in results[i]["etiquette"]})
+            for i in etiq
+        ],
+        codes,
+    )
+    out.append(_table("etiquette (email and phone)", e_rows, f"{len(etiq)} messages."))
+    return "\n".join(out), summary
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _message_200(rows: list[dict[str, Any]], seed: int) -> list[str]:
+    rnd = random.Random(seed)
+    texts = []
+    for _ in range(200):
+        text = ""
+        while len(text) < 200:
+            text += rnd.choice(rows)["text"]
+        texts.append(text[:200])
+    return texts
+
+
+def benchmark() -> tuple[str, dict[str, float]]:
+    from kefu.assist.train import get_model
+
+    customers = read_jsonl(sorted(CORPUS_DIR.glob("customer-*.jsonl")))
+    agents = _agent_rows()
+    with threadpool_limits(1):
+        t0 = time.process_time()
+        model_mod.train(customers, fingerprint="bench")
+        train_cpu = time.process_time() - t0
+        get_model()
+        summary: dict[str, float] = {"train_cpu_s": train_cpu}
+        lines = [
+            "## Performance",
+            "",
+            "In-process, one thread (BLAS limited to 1), on this machine "
+            f"({datetime.date.today().isoformat()}; shared 2-core VM, so wall-clock figures "
+            "include noise from other processes).",
+            "",
+            "| measurement | value |",
+            "|---|---:|",
+            f"| model training from the corpus ({len(customers)} messages), CPU time "
+            f"| {train_cpu:.2f} s |",
+        ]
+
+        def latency(role: str, texts: list[str]) -> list[float]:
+            for t in texts[:20]:
+                analyzer.analyze(t, role)
+            times = []
+            for t in texts * 3:
+                start = time.perf_counter()
+                analyzer.analyze(t, role)
+                times.append((time.perf_counter() - start) * 1000)
+            return times
+
+        for role, rows in (("customer", customers), ("agent", agents)):
+            times = latency(role, _message_200(rows, SEED))
+            p50, p95 = _percentile(times, 0.5), _percentile(times, 0.95)
+            summary[f"{role}_p95_ms"] = p95
+            lines.append(
+                f"| analyze() latency, 200-character {role} message, p50 / p95 "
+                f"| {p50:.2f} / {p95:.2f} ms |"
+            )
+
+        batch = [analyzer.validate(r["text"], "customer") for r in customers] + [
+            analyzer.validate(r["text"], "agent") for r in agents
+        ]
+        batch = (batch * 3)[:2000]
+        for size, label in ((1, "one message per call"), (200, "batches of 200")):
+            wall, cpu = time.perf_counter(), time.process_time()
+            for i in range(0, len(batch), size):
+                analyzer.analyze_many(batch[i : i + size])
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            summary[f"throughput_{size}"] = len(batch) / cpu
+            lines.append(
+                f"| throughput, {len(batch)} mixed corpus messages, {label} "
+                f"| {len(batch) / cpu:.0f} msg/s CPU ({len(batch) / wall:.0f} msg/s wall) |"
+            )
+    lines.append("")
+    return "\n".join(lines), summary
+
+
+def run(write: Callable[[str], None] | None = None, path: Path | None = None) -> str:
+    started = time.perf_counter()
+    cust, cust_summary = evaluate_customer()
+    agent, agent_summary = evaluate_agent()
+    perf, perf_summary = benchmark()
+    head = [
+        "# Agent assist: evaluation",
+        "",
+        "Generated by `make eval-assist` (`python -m kefu assist eval`); do not edit by hand.",
+        f"Corpus: {len(glob.glob(str(CORPUS_DIR / 'customer-*.jsonl')))} customer files, "
+        f"{len(glob.glob(str(CORPUS_DIR / 'agent-*.jsonl')))} agent files in "
+        "`kefu/assist/corpus/`.",
+        "",
+        "Summary (macro F1): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in cust_summary.items() if "model_only" not in k)
+        + f"; forbidden phrases {agent_summary.get('forbidden_corpus', 0):.2f} (corpus)"
+        + (
+            f", {agent_summary['forbidden_fresh']:.2f} (fresh)"
+            if "forbidden_fresh" in agent_summary
+            else ""
+        )
+        + f". Latency p95 {perf_summary['customer_p95_ms']:.2f} ms (customer), "
+        f"{perf_summary['agent_p95_ms']:.2f} ms (agent); throughput "
+        f"{perf_summary['throughput_1']:.0f} msg/s one by one.",
+        "",
+    ]
+    text = "\n".join(head) + "\n" + cust + "\n" + agent + "\n" + perf
+    text += f"\n_Evaluation took {time.perf_counter() - started:.0f} s._\n"
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    if write is not None:
+        write(text)
+    return text
