@@ -118,6 +118,23 @@ def test_saving_in_the_admin_goes_through_the_actions(admin_client):
     assert calendar.version == 3
 
 
+def test_adding_a_calendar_in_the_admin_creates_it_through_the_action(admin_client):
+    data = _change_form(
+        BusinessCalendar(name="热线", time_zone="Asia/Shanghai", region="cn"),
+        [(day, "08:00", "20:00") for day in range(7)],
+    )
+    response = admin_client.post(
+        reverse("admin:sla_businesscalendar_add"), {**data, "code": "hotline"}
+    )
+    assert response.status_code == 302
+    calendar = selectors.get_calendar("hotline")
+    assert (calendar.name, calendar.region, calendar.periods.count()) == ("热线", "CN", 7)
+    preview = selectors.preview_due(calendar, dt.datetime(2025, 10, 1, 19, 30), 1)
+    # Open every day 08:00-20:00, but 1-8 October are holidays and 9 October is closed:
+    # the hour runs 08:00-09:00 on Friday 10 October.
+    assert preview.due == dt.datetime(2025, 10, 10, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
 def test_overlapping_periods_are_refused_in_the_admin(admin_client):
     calendar = selectors.default_calendar()
     url = reverse("admin:sla_businesscalendar_change", args=[calendar.pk])
