@@ -63,7 +63,8 @@ from kefu.core.errors import (
     ValidationFailed,
 )
 from kefu.customers.models import Customer
-from kefu.sla.policies import Metric
+from kefu.sla.models import BusinessCalendar
+from kefu.sla.policies import Metric, SlaPolicy
 
 EDITABLE_FIELDS = ("subject", "description", "product", "tags", "priority")
 
@@ -877,3 +878,52 @@ def deliver_due_notifications(*, now: dt.datetime | None = None, batch: int = 20
             note.emailed_at = now
             note.save(update_fields=["emailed_at"])
     return sent
+
+
+# --- time standards: recompute after the rules change -----------------------------------
+
+
+def stale_clock_case_ids(*, limit: int = 500) -> list[int]:
+    """Cases with running clocks computed on an older calendar or policy version, by index."""
+    calendars = BusinessCalendar.objects.values_list("pk", "version")
+    policies = SlaPolicy.objects.values_list("pk", "version")
+    running = CaseClock.objects.filter(stopped_at__isnull=True)
+    ids: set[int] = set()
+    for pk, version in calendars:
+        ids.update(
+            running.filter(calendar_id=pk, calendar_version__lt=version)
+            .order_by("case_id")
+            .values_list("case_id", flat=True)
+            .distinct()[: limit - len(ids)]
+        )
+        if len(ids) >= limit:
+            return sorted(ids)
+    for pk, version in policies:
+        ids.update(
+            running.filter(policy_id=pk, policy_version__lt=version)
+            .order_by("case_id")
+            .values_list("case_id", flat=True)
+            .distinct()[: limit - len(ids)]
+        )
+        if len(ids) >= limit:
+            break
+    return sorted(ids)
+
+
+def recompute_case_clocks(case_id: int, *, actor: Actor, reason: str) -> dict[str, Any]:
+    """Re-apply the current rules to one case's running clocks (short transaction)."""
+    with transaction.atomic():
+        case = lock_case(case_id)
+        moved = recompute_clocks(case)
+        if moved:
+            record_event(case, EventType.SLA_RECOMPUTED, actor=actor, reason=reason, clocks=moved)
+        return moved
+
+
+def recompute_stale_clocks(*, batch: int = 500) -> int:
+    """One batch of cases whose clocks were computed on older rules; returns how many."""
+    ids = stale_clock_case_ids(limit=batch)
+    actor = Actor.system("sla:rules_changed")
+    for case_id in ids:
+        recompute_case_clocks(case_id, actor=actor, reason="rules")
+    return len(ids)

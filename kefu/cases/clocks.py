@@ -10,7 +10,8 @@ import datetime as dt
 from typing import Any
 
 from kefu.cases.models import Case, CaseClock
-from kefu.sla.policies import Metric
+from kefu.sla.models import BusinessCalendar
+from kefu.sla.policies import Metric, SlaPolicy
 from kefu.sla.targets import ClockTarget, SpecCache, elapsed, moment_after, targets_for
 
 HANDLING_METRICS = (Metric.ASSIGN, Metric.FIRST_RESPONSE, Metric.RESOLUTION)
@@ -52,7 +53,9 @@ def start_clocks(
             case=case,
             metric=metric,
             policy_id=target.policy_id,
+            policy_version=target.policy_version,
             calendar_id=target.calendar_id,
+            calendar_version=target.calendar_version,
             business_time=target.business_time,
             target_seconds=target.seconds,
             warn_share=target.warn_share,
@@ -110,25 +113,43 @@ def recompute_clocks(case: Case, *, cache: SpecCache | None = None) -> dict[str,
     for clock in case.clocks.select_for_update().filter(stopped_at__isnull=True):
         target = targets.get(clock.metric)
         if target is None:
+            # The rules no longer set this target: the clock keeps its due time, on the
+            # current versions so that it is not found stale again.
+            clock.policy_version = (
+                SlaPolicy.objects.filter(pk=clock.policy_id)
+                .values_list("version", flat=True)
+                .first()
+                or clock.policy_version
+            )
+            clock.calendar_version = BusinessCalendar.objects.values_list("version", flat=True).get(
+                pk=clock.calendar_id
+            )
+            clock.save(update_fields=["policy_version", "calendar_version"])
             continue
         before = clock.due_at
         clock.policy_id, clock.calendar_id = target.policy_id, target.calendar_id
+        clock.policy_version, clock.calendar_version = (
+            target.policy_version,
+            target.calendar_version,
+        )
         clock.target_seconds, clock.business_time = target.seconds, target.business_time
         clock.warn_share = target.warn_share
         _schedule(clock, cache)
+        # A new due time may be earlier than now: the sweep finds it at once. A warning or
+        # breach already recorded stays on the record.
+        clock.save(
+            update_fields=[
+                "policy",
+                "policy_version",
+                "calendar",
+                "calendar_version",
+                "target_seconds",
+                "business_time",
+                "warn_share",
+                "due_at",
+                "warn_at",
+            ]
+        )
         if clock.due_at != before:
-            # A new due time may be earlier than now: the sweep will find it at once. A
-            # warning or breach already recorded stays on the record.
-            clock.save(
-                update_fields=[
-                    "policy",
-                    "calendar",
-                    "target_seconds",
-                    "business_time",
-                    "warn_share",
-                    "due_at",
-                    "warn_at",
-                ]
-            )
             moved[clock.metric] = {"before": before.isoformat(), "after": clock.due_at.isoformat()}
     return moved

@@ -331,6 +331,9 @@ class CaseClock(models.Model):
         "sla.SlaPolicy", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     calendar = models.ForeignKey("sla.BusinessCalendar", on_delete=models.PROTECT, related_name="+")
+    # The versions of the rules this clock was computed on; older ones are recomputed.
+    calendar_version = models.PositiveIntegerField(default=1)
+    policy_version = models.PositiveIntegerField(default=1)
     business_time = models.BooleanField(default=True)
     target_seconds = models.PositiveIntegerField()
     warn_share = models.FloatField(default=0.8)
@@ -371,6 +374,16 @@ class CaseClock(models.Model):
                 ),
             ),
             models.Index(fields=["case", "metric"], name="clock_case_metric"),
+            models.Index(
+                fields=["calendar", "calendar_version"],
+                name="clock_calendar_version",
+                condition=models.Q(stopped_at__isnull=True),
+            ),
+            models.Index(
+                fields=["policy", "policy_version"],
+                name="clock_policy_version",
+                condition=models.Q(stopped_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

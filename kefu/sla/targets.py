@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from kefu.sla import business_time as bt
+from kefu.sla.models import BusinessCalendar
 from kefu.sla.policies import CalendarAssignment, SlaPolicy
 from kefu.sla.selectors import default_calendar, spec_for
 
@@ -19,7 +20,9 @@ class ClockTarget:
     business_time: bool
     warn_share: float
     calendar_id: int
+    calendar_version: int
     policy_id: int
+    policy_version: int
 
     @property
     def duration(self) -> dt.timedelta:
@@ -60,6 +63,9 @@ def targets_for(
     if policy is None:
         return {}
     calendar_id = calendar_id_for(team_id, site_id)
+    calendar_version = (
+        BusinessCalendar.objects.filter(pk=calendar_id).values_list("version", flat=True).get()
+    )
     return {
         t.metric: ClockTarget(
             metric=t.metric,
@@ -67,7 +73,9 @@ def targets_for(
             business_time=t.business_time,
             warn_share=t.warn_share,
             calendar_id=calendar_id,
+            calendar_version=calendar_version,
             policy_id=policy.pk,
+            policy_version=policy.version,
         )
         for t in policy.targets.all()
     }

@@ -1,0 +1,93 @@
+"""Due times follow the rules: calendar and policy changes recompute running clocks in
+batches through the worker (recompute_stale_clocks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kefu.accounts.actors import Actor
+from kefu.cases import actions
+from kefu.cases.choices import EventType
+from kefu.cases.models import CaseClock, CaseEvent
+from kefu.cases.tasks import recompute_stale_clocks_task
+from kefu.core import clock
+from kefu.core.errors import PermissionDenied, ValidationFailed
+from kefu.sla.actions import ClosureInput, add_closure
+from kefu.sla.policy_actions import TargetInput, assign_calendar, save_policy
+from kefu.sla.policies import SlaPolicy
+from kefu.sla.selectors import ALWAYS_OPEN_CALENDAR, default_calendar, get_calendar
+from tests.factories import Org, make_case
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def due(case, metric: str = "assign") -> dt.datetime:
+    return CaseClock.objects.get(case=case, metric=metric, stopped_at__isnull=True).due_at
+
+
+def test_a_closure_added_to_the_calendar_moves_due_times(org: Org) -> None:
+    # given a complaint opened Wednesday 2026-03-04 17:30 (assign due Thursday 09:30)
+    with clock.frozen_at(dt.datetime(2026, 3, 4, 17, 30, tzinfo=SH)):
+        case = make_case(org)
+    assert due(case) == dt.datetime(2026, 3, 5, 9, 30, tzinfo=SH)
+    # when the service hall closes all Thursday (e.g. a typhoon) and the worker runs
+    add_closure(
+        default_calendar(),
+        ClosureInput(first_day=dt.date(2026, 3, 5), last_day=dt.date(2026, 3, 5), reason="台风"),
+        actor=Actor.staff(org.admin),
+    )
+    assert actions.stale_clock_case_ids() == [case.pk]
+    recompute_stale_clocks_task.call_local()
+    # then the due time moves to Friday and the change is on the record
+    assert due(case) == dt.datetime(2026, 3, 6, 9, 30, tzinfo=SH)
+    event = CaseEvent.objects.get(case=case, type=EventType.SLA_RECOMPUTED)
+    assert (event.actor_kind, event.data["reason"]) == ("system", "rules")
+    assert actions.stale_clock_case_ids() == []
+
+
+def test_a_policy_change_recomputes_every_running_clock(org: Org) -> None:
+    with clock.frozen_at(dt.datetime(2026, 3, 4, 10, 0, tzinfo=SH)):
+        cases = [make_case(org) for _ in range(3)]
+    policy = SlaPolicy.objects.get(kind_code="complaint", tier="", priority__isnull=True)
+    save_policy(
+        actor=Actor.staff(org.admin),
+        policy=policy,
+        name=policy.name,
+        kind_code="complaint",
+        targets=[TargetInput("assign", 120), TargetInput("resolution", 960)],
+    )
+    assert actions.recompute_stale_clocks(batch=2) == 2
+    assert actions.recompute_stale_clocks(batch=2) == 1
+    assert actions.recompute_stale_clocks(batch=2) == 0
+    for case in cases:
+        assert due(case) == dt.datetime(2026, 3, 4, 12, 0, tzinfo=SH)
+        # the first response target was removed: that clock keeps its old due time
+        assert due(case, "first_response") == dt.datetime(2026, 3, 4, 12, 0, tzinfo=SH)
+
+
+def test_a_team_moved_to_the_24x7_calendar(org: Org) -> None:
+    with clock.frozen_at(dt.datetime(2026, 3, 6, 17, 30, tzinfo=SH)):  # Friday
+        case = make_case(org)
+    assert due(case) == dt.datetime(2026, 3, 9, 9, 30, tzinfo=SH)
+    assign_calendar(
+        actor=Actor.staff(org.admin), calendar=get_calendar(ALWAYS_OPEN_CALENDAR), team=org.team
+    )
+    actions.recompute_stale_clocks()
+    assert due(case) == dt.datetime(2026, 3, 6, 18, 30, tzinfo=SH)
+
+
+def test_only_administrators_change_the_rules(org: Org) -> None:
+    with pytest.raises(PermissionDenied):
+        save_policy(actor=Actor.staff(org.supervisor), name="x", targets=[])
+    with pytest.raises(ValidationFailed) as error:
+        save_policy(
+            actor=Actor.staff(org.admin),
+            name="坏标准",
+            targets=[TargetInput("assign", 0), TargetInput("assign", 10), TargetInput("x", 5)],
+        )
+    assert set(error.value.fields) == {"targets.0.minutes", "targets.1.metric", "targets.2.metric"}
+    with pytest.raises(ValidationFailed):
+        assign_calendar(actor=Actor.staff(org.admin), calendar=default_calendar())
