@@ -96,6 +96,10 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _only_punctuation(gap: str) -> bool:
+    return len(gap) <= 2 and all(not ch.isalnum() for ch in gap)
+
+
 def _match(norm: Normalised, rules: tuple[_Rule, ...]) -> list[Hit]:
     text = norm.text
     sentences = _sentences(text)
@@ -112,6 +116,11 @@ def _match(norm: Normalised, rules: tuple[_Rule, ...]) -> list[Hit]:
                     if rule.guards.search(text[s:window_end]):
                         continue
                 start, end = norm.span(s + m.start(), s + m.end())
+                if hits and hits[-1].label == rule.label and _only_punctuation(
+                    norm.original[hits[-1].end : start]
+                ):
+                    # "我不知道，不清楚" is one finding, not two.
+                    start = hits.pop().start
                 hits.append(Hit(rule.label, start, end, norm.original[start:end], rule.confidence))
                 last_end = s + m.end()
     return sorted(hits, key=lambda h: (h.start, h.label))
