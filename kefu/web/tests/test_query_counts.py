@@ -1,0 +1,106 @@
+"""Every page and partial has a pinned number of queries, measured with at least 20 rows."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kefu.accounts.actors import Actor
+from kefu.cases import actions
+from tests.factories import advance, make_case, make_customer
+
+HTMX = {"HX-Request": "true"}
+ROWS = 25
+
+
+@pytest.fixture
+def busy(org):
+    """25 open cases of one customer in several kinds, states and hands; one with a long
+    service record; 25 closed complaints of 25 other customers waiting for their return visit."""
+    handlers = [org.agent, org.teammate, org.supervisor]
+    customer = make_customer(org, name="李四")
+    cases = []
+    for i in range(ROWS):
+        case = make_case(
+            org, kind=["complaint", "inquiry", "repair_request"][i % 3], customer=customer
+        )
+        if i % 2:
+            case = advance(org, case, "accepted")
+            actions.assign_case(case.pk, actor=Actor.staff(org.agent), handler=handlers[i % 3])
+        cases.append(case)
+    for case in cases[1:ROWS:4]:
+        actions.escalate_case(case.pk, actor=Actor.staff(org.agent))
+    long = advance(org, cases[0], "in_progress")
+    for i in range(ROWS):
+        actions.add_message(
+            long.pk,
+            actor=Actor.staff(org.agent),
+            kind=["outbound", "note", "inbound"][i % 3],
+            body=f"第{i}条记录",
+        )
+    for i in range(ROWS):
+        advance(org, make_case(org, customer=make_customer(org, name=f"回访客户{i}")), "closed")
+    return {"long": long, "customer": customer}
+
+
+PAGES = {
+    # name: (role, url, headers, marker of one row, pinned number of queries)
+    "queue": ("agent", lambda b: "/queues/team/", {}, 'class="mono"><a href="/cases/', 13),
+    "queue_partial": (
+        "agent",
+        lambda b: "/queues/team/",
+        HTMX,
+        'class="mono"><a href="/cases/',
+        13,
+    ),
+    "queue_search": (
+        "agent",
+        lambda b: "/queues/team/?q=话费",
+        {},
+        'class="mono"><a href="/cases/',
+        13,
+    ),
+    "queue_all": ("admin", lambda b: "/queues/all/", {}, 'class="mono"><a href="/cases/', 13),
+    "queue_return_visits": (
+        "agent",
+        lambda b: "/queues/return_visits/",
+        {},
+        'class="mono"><a href="/cases/',
+        13,
+    ),
+    "case": ("supervisor", lambda b: f"/cases/{b['long'].number}/", {}, 'class="tl-item', 13),
+    "new_case": ("agent", lambda b: "/cases/new/", {}, "", 3),
+    "customer_search": (
+        "agent",
+        lambda b: "/customers/search/?q=回访客户",
+        HTMX,
+        "data-customer=",
+        3,
+    ),
+    "customer_pick": ("agent", lambda b: f"/customers/{b['customer'].pk}/pick/", HTMX, "", 3),
+    "customer": (
+        "agent",
+        lambda b: f"/customers/{b['customer'].pk}/",
+        {},
+        'class="mono"><a href',
+        8,
+    ),
+    "board": ("supervisor", lambda b: "/board/", {}, "data-case=", 6),
+}
+
+
+def test_query_counts_are_pinned(org, busy, as_user):
+    """One data set for all pages (building it is the slow part); every page is reported."""
+    measured, rows = {}, {}
+    for page, (role, url_for, headers, marker, _pinned) in PAGES.items():
+        client = as_user(getattr(org, role))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url_for(busy), headers=headers)
+        assert response.status_code == 200, page
+        measured[page] = len(queries.captured_queries)
+        if marker:
+            rows[page] = response.content.decode().count(marker) >= 20
+
+    assert measured == {page: spec[-1] for page, spec in PAGES.items()}
+    assert all(rows.values()), rows
