@@ -283,3 +283,7 @@ class PreviewForm(forms.Form):
         # Read as wall-clock time in the calendar's zone, whatever the site's zone is.
         value: dt.datetime = self.cleaned_data["start"]
         return value.replace(tzinfo=None)
+
+
+# Policies and calendar assignments (kefu/sla/policy_admin.py) register themselves here.
+from kefu.sla import policy_admin  # noqa: E402,F401

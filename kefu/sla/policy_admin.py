@@ -1,0 +1,79 @@
+"""Admin pages for SLA policies and calendar assignments; saves go through the actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+
+from kefu.accounts.actors import Actor
+from kefu.sla import policy_actions
+from kefu.sla.admin import AdminOnly, InlineAdminOnly
+from kefu.sla.policies import CalendarAssignment, SlaPolicy, SlaTarget
+
+
+class TargetInline(InlineAdminOnly, admin.TabularInline):
+    model = SlaTarget
+    extra = 1
+    fields = ["metric", "minutes", "business_time", "warn_share"]
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(AdminOnly, admin.ModelAdmin):
+    list_display = ["name", "kind_code", "tier", "priority", "active", "version"]
+    list_filter = ["active", "kind_code", "tier"]
+    readonly_fields = ["version"]
+    inlines = [TargetInline]
+
+    def save_model(
+        self, request: HttpRequest, obj: SlaPolicy, form: forms.ModelForm, change: bool
+    ) -> None:
+        # Saved with its targets in save_formset, through the action that bumps versions.
+        self._pending = form.cleaned_data
+
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        data: dict[str, Any] = self._pending
+        rows = [
+            f.cleaned_data
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        saved = policy_actions.save_policy(
+            actor=Actor.staff(request.user),  # type: ignore[arg-type]
+            policy=SlaPolicy.objects.get(pk=form.instance.pk) if change else None,
+            name=data["name"],
+            kind_code=data["kind_code"],
+            tier=data["tier"],
+            priority=data["priority"],
+            active=data["active"],
+            targets=[
+                policy_actions.TargetInput(
+                    r["metric"], r["minutes"], r["business_time"], r["warn_share"]
+                )
+                for r in rows
+            ],
+        )
+        form.instance.pk = saved.pk
+        # The admin's change message reads these; the action replaced the rows wholesale.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+
+@admin.register(CalendarAssignment)
+class CalendarAssignmentAdmin(AdminOnly, admin.ModelAdmin):
+    list_display = ["calendar", "team", "site"]
+
+    def save_model(
+        self, request: HttpRequest, obj: CalendarAssignment, form: forms.ModelForm, change: bool
+    ) -> None:
+        saved = policy_actions.assign_calendar(
+            actor=Actor.staff(request.user),  # type: ignore[arg-type]
+            calendar=form.cleaned_data["calendar"],
+            team=form.cleaned_data.get("team"),
+            site=form.cleaned_data.get("site"),
+        )
+        obj.pk = saved.pk
