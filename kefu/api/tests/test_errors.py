@@ -225,3 +225,25 @@ def test_a_domain_error_message_reaches_the_client(org, api):
     assert "改进" in error["message"]
     case.refresh_from_db()
     assert case.status == "resolved"
+
+
+def test_a_wrong_method_is_a_json_405_naming_the_allowed_ones(org, api):
+    case = make_case(org)
+    client = api(org.agent)
+
+    put = client.client.put("/api/v1/cases", "{}", headers=client.headers)
+    delete = client.client.delete(f"/api/v1/cases/{case.pk}", headers=client.headers)
+
+    assert put.status_code == delete.status_code == 405
+    assert put["Allow"] == "GET, POST"
+    assert delete["Allow"] == "GET, PATCH"
+    assert error_of(put)["code"] == "method_not_allowed"
+    assert Case.objects.filter(pk=case.pk).exists()
+
+
+def test_the_api_root_says_where_the_documents_are(db, api):
+    response = api(None).get("/")
+
+    assert response.status_code == 200
+    assert response.json()["openapi"].endswith("/api/v1/openapi.json")
+    assert response.json()["docs"].endswith("/api/v1/docs")
