@@ -247,3 +247,15 @@ def test_the_api_root_says_where_the_documents_are(db, api):
     assert response.status_code == 200
     assert response.json()["openapi"].endswith("/api/v1/openapi.json")
     assert response.json()["docs"].endswith("/api/v1/docs")
+
+
+def test_a_body_over_the_upload_limit_is_413_and_nothing_is_written(org, api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 200
+    client = api(org.agent)
+    before = counts()
+
+    response = client.post("/cases", {**NEW_CASE, "description": "很长的描述" * 100})
+
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "request_too_large"
+    assert counts() == before
