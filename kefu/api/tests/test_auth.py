@@ -28,6 +28,23 @@ def test_a_user_exchanges_username_and_password_for_a_working_token(org, api):
     assert me.status_code == 200
 
 
+@pytest.mark.parametrize(
+    "role", ["agent", "supervisor", "site_manager", "backoffice", "admin", "other_agent"]
+)
+def test_every_role_gets_a_token_that_acts_as_that_user(org, api, role):
+    user = getattr(org, role)
+    anon = api(None)
+
+    token = anon.post("/auth/token", {"username": user.username, "password": "kefu-test"})
+    anon.headers["Authorization"] = f"Bearer {token.json()['token']}"
+    revoked = anon.post("/auth/revoke")
+
+    assert token.status_code == 200
+    assert ApiToken.objects.get().user == user
+    assert revoked.status_code == 204
+    assert anon.get("/cases").status_code == 401
+
+
 def test_a_wrong_password_is_401_and_issues_nothing(org, api):
     response = api(None).post("/auth/token", {"username": org.agent.username, "password": "x"})
 

@@ -17,6 +17,7 @@ def test_every_role_reads_the_reference_data(org, api, role):
     kinds = client.get("/case-kinds").json()
     causes = client.get("/cause-categories").json()
     teams = client.get("/teams").json()
+    users = client.get("/users", {"team": org.team.pk, "page_size": 100}).json()
 
     assert [k["code"] for k in kinds["items"]] == list(
         CaseKind.objects.filter(active=True).values_list("code", flat=True)
@@ -33,6 +34,7 @@ def test_every_role_reads_the_reference_data(org, api, role):
     ours = next(t for t in teams["items"] if t["id"] == org.team.pk)
     assert ours["supervisor"]["id"] == org.supervisor.pk
     assert ours["site"]["id"] == org.site.pk
+    assert org.agent.pk in {u["id"] for u in users["items"]}
 
 
 def test_names_follow_the_requested_language(org, api):
