@@ -116,7 +116,7 @@ def recompute_clocks(case: Case, *, cache: SpecCache | None = None) -> dict[str,
             # The rules no longer set this target: the clock keeps its due time, on the
             # current versions so that it is not found stale again.
             clock.policy_version = (
-                SlaPolicy.objects.filter(pk=clock.policy_id)
+                SlaPolicy.objects.filter(pk=clock.policy_id or 0)
                 .values_list("version", flat=True)
                 .first()
                 or clock.policy_version

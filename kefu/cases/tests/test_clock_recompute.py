@@ -16,8 +16,8 @@ from kefu.cases.tasks import recompute_stale_clocks_task
 from kefu.core import clock
 from kefu.core.errors import PermissionDenied, ValidationFailed
 from kefu.sla.actions import ClosureInput, add_closure
-from kefu.sla.policy_actions import TargetInput, assign_calendar, save_policy
 from kefu.sla.policies import SlaPolicy
+from kefu.sla.policy_actions import TargetInput, assign_calendar, save_policy
 from kefu.sla.selectors import ALWAYS_OPEN_CALENDAR, default_calendar, get_calendar
 from tests.factories import Org, make_case
 

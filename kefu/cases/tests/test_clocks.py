@@ -20,8 +20,8 @@ from tests.factories import Org, advance, make_case
 SH = ZoneInfo("Asia/Shanghai")
 
 
-def at(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SH)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=SH)
 
 
 def running(case: Case, metric: str) -> CaseClock:
@@ -87,6 +87,7 @@ def test_clocks_stop_as_the_work_is_done(org: Org) -> None:
     assert CaseClock.objects.get(case=case, metric="resolution").stopped_at is not None
     visit = running(case, "return_visit")
     assert not visit.business_time
+    assert closed.closed_at is not None
     assert visit.due_at == closed.closed_at + dt.timedelta(days=3)
     assert closed.return_visits.get().due_at == visit.due_at
     actions.record_return_visit(case.pk, actor=Actor.staff(org.agent), outcome="satisfied")
