@@ -39,6 +39,7 @@ class Config:
     media_root: Path
     max_attachment_mb: int
     email_url: str
+    email_from: str
     return_visit_days: int
     tasks_db: Path
 
@@ -65,6 +66,7 @@ class Config:
             media_root=Path(os.environ.get("KEFU_MEDIA_ROOT") or data_dir / "media"),
             max_attachment_mb=_int("KEFU_MAX_ATTACHMENT_MB", 20),
             email_url=os.environ.get("KEFU_EMAIL_URL", ""),
+            email_from=os.environ.get("KEFU_EMAIL_FROM", "Kefu 客服 <kefu@localhost>"),
             return_visit_days=_int("KEFU_RETURN_VISIT_DAYS", 3),
             # The embedded task queue (huey on SQLite) when KEFU_REDIS_URL is not set.
             tasks_db=Path(os.environ.get("KEFU_TASKS_DB") or data_dir / "tasks.sqlite3"),
@@ -72,3 +74,39 @@ class Config:
 
 
 config = Config.from_environ()
+
+
+def mailers_from_url(url: str, data_dir: Path) -> dict[str, dict[str, object]]:
+    """Django's MAILERS from KEFU_EMAIL_URL.
+
+    ""                      outgoing mail written to files under KEFU_DATA_DIR/mail (demo)
+    "console:"              printed to the console
+    "smtp://u:p@host:25"    SMTP; "smtp+tls://" STARTTLS; "smtps://" implicit TLS
+    """
+    from urllib.parse import unquote, urlsplit
+
+    if not url:
+        return {
+            "default": {
+                "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "OPTIONS": {"file_path": str(data_dir / "mail")},
+            }
+        }
+    if url.startswith("console:"):
+        return {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtp+tls", "smtps"}:
+        raise ValueError(f"KEFU_EMAIL_URL: unknown scheme {parts.scheme!r}")
+    options: dict[str, object] = {
+        "host": parts.hostname or "localhost",
+        "port": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "use_tls": parts.scheme == "smtp+tls",
+        "use_ssl": parts.scheme == "smtps",
+        "timeout": 30,
+    }
+    if parts.username:
+        options["username"] = unquote(parts.username)
+        options["password"] = unquote(parts.password or "")
+    return {
+        "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
+    }

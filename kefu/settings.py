@@ -9,7 +9,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from kefu.config import BASE_DIR, config
+from kefu.config import BASE_DIR, config, mailers_from_url
 
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
 DEBUG = config.debug
@@ -132,6 +132,9 @@ KEFU_RETURN_VISIT_DAYS = config.return_visit_days
 KEFU_MAX_ATTACHMENT_BYTES = config.max_attachment_mb * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = KEFU_MAX_ATTACHMENT_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+MAILERS = mailers_from_url(config.email_url, config.data_dir)
+DEFAULT_FROM_EMAIL = config.email_from
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
