@@ -31,7 +31,7 @@ def supervised_teams(user: User) -> QuerySet[Team]:
     teams = all_teams()
     if user.role == Role.ADMIN:
         return teams
-    if user.role == Role.SITE_MANAGER:
+    if user.role == Role.SITE_MANAGER and user.site_id is not None:
         return teams.filter(site_id=user.site_id)
     if user.role == Role.SUPERVISOR and user.team_id is not None:
         return teams.filter(pk=user.team_id)

@@ -11,13 +11,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.core.errors import NotFound, PermissionDenied
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def user_time_zone(user: Any) -> zoneinfo.ZoneInfo:
@@ -31,7 +32,7 @@ def user_time_zone(user: Any) -> zoneinfo.ZoneInfo:
 def staff_view(view: View) -> View:
     @wraps(view)
     @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         timezone.activate(user_time_zone(request.user))
         try:
             return view(request, *args, **kwargs)

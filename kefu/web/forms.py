@@ -22,7 +22,7 @@ from kefu.cases.models import CaseKind, CauseCategory
 from kefu.cases.selectors import SORTS
 from kefu.web.labels import kind_name, user_choice_label
 
-EMPTY = [("", "—")]
+EMPTY: list[tuple[Any, Any]] = [("", "—")]
 INTAKE_CHANNELS = [Channel.PHONE, Channel.WALK_IN, Channel.ON_SITE]
 SORT_LABELS = {
     "queue": _("默认（投诉优先）"),
@@ -345,5 +345,7 @@ class BulkAssignForm(forms.Form):
         self, *args: Any, case_ids: Iterable[int] = (), handlers: Iterable[User] = (), **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cases"].choices = [(i, str(i)) for i in case_ids]
+        cases = self.fields["cases"]
+        assert isinstance(cases, forms.TypedMultipleChoiceField)
+        cases.choices = [(i, str(i)) for i in case_ids]
         self.fields["handler"] = UserChoiceField(handlers, label=_("派给"))

@@ -24,7 +24,7 @@ from kefu.cases.models import Case, CaseEvent, CaseKind, CaseMessage, CauseCateg
 from kefu.cases.transitions import workflow_for
 from kefu.web.labels import kind_name
 
-TONES = {
+TONES: dict[str, str] = {
     EventType.CREATED: "info",
     EventType.ACCEPTED: "info",
     EventType.ASSIGNED: "info",

@@ -56,6 +56,7 @@ def test_complaint_from_accept_to_return_visit(org, as_user):
     assert case.status == CaseStatus.CLOSED
     assert case.handler == org.agent
     assert (case.stance, case.resolution) == ("ours", "退还50元")
+    assert case.cause is not None
     assert (case.cause.code, case.root_cause, case.improvement_needed) == (
         "billing",
         "计费规则配置错误",

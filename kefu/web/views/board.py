@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +22,7 @@ from kefu.core.errors import DomainError
 from kefu.web.decorators import forbid, staff_view
 from kefu.web.errors import describe
 from kefu.web.forms import BulkAssignForm
+from kefu.web.http import is_htmx
 
 
 def _team_for(request: HttpRequest, user: User) -> tuple[Team, list[Team]]:
@@ -43,7 +46,9 @@ def board(request: HttpRequest) -> HttpResponse:
     members = list(team_members(team))
     cases = list(list_cases_for(user, CaseFilters(team_id=team.pk, open_only=True)))
     load = workload_by_handler(user, team.pk)
-    columns = [{"handler": None, "cases": [c for c in cases if c.handler_id is None]}]
+    columns: list[dict[str, Any]] = [
+        {"handler": None, "cases": [c for c in cases if c.handler_id is None]}
+    ]
     member_ids = {m.pk for m in members}
     columns += [
         {"handler": m, "cases": [c for c in cases if c.handler_id == m.pk]} for m in members
@@ -105,7 +110,7 @@ def board_assign(request: HttpRequest) -> HttpResponse:
 
 
 def _back(request: HttpRequest, url: str) -> HttpResponse:
-    if request.htmx:
+    if is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
         return response

@@ -18,6 +18,7 @@ from kefu.core.errors import DomainError, PermissionDenied, ValidationFailed
 from kefu.web import forms as web_forms
 from kefu.web.decorators import forbid, staff_view
 from kefu.web.errors import attach_to_form, describe
+from kefu.web.http import is_htmx
 from kefu.web.views.case_page import render_case
 
 SAVED = {
@@ -31,7 +32,7 @@ SAVED = {
 
 def _after(request: HttpRequest, number: str) -> HttpResponse:
     url = reverse("web:case", kwargs={"number": number}) + "#composer"
-    if request.htmx:
+    if is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
         return response
@@ -129,7 +130,7 @@ def add_attachment(request: HttpRequest, number: str) -> HttpResponse:
     case = selectors.get_case_by_number_for(user, number)
     form = web_forms.AttachmentForm(request.POST, request.FILES, prefix="file")
     if not form.is_valid():
-        if request.htmx:
+        if is_htmx(request):
             return _upload_error(form, _("请选择要上传的文件。"))
         return _failed(request, number, "attachment", form, None)
     upload = form.cleaned_data["file"]
@@ -138,7 +139,7 @@ def add_attachment(request: HttpRequest, number: str) -> HttpResponse:
             case.pk, actor=Actor.staff(user), name=upload.name, stream=upload, size=upload.size
         )
     except DomainError as exc:
-        if request.htmx and not isinstance(exc, PermissionDenied):
+        if is_htmx(request) and not isinstance(exc, PermissionDenied):
             # The upload came through XHR: show the reason next to the progress bar.
             if isinstance(exc, ValidationFailed):
                 attach_to_form(form, exc)
@@ -154,7 +155,7 @@ def _upload_error(form: forms.Form, fallback: str) -> HttpResponse:
 
 
 @staff_view
-def download_attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+def download_attachment(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
     user = request.user
     assert isinstance(user, User)
     case = selectors.get_case_by_number_for(user, number)

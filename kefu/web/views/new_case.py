@@ -23,6 +23,7 @@ from kefu.customers.selectors import get_customer, search_customers
 from kefu.web.decorators import forbid, staff_view
 from kefu.web.errors import attach_to_form, describe
 from kefu.web.forms import NewCaseForm, NewCustomerForm
+from kefu.web.http import is_htmx
 
 
 def _require_intake(user: User) -> None:
@@ -139,14 +140,14 @@ def customer_create(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, describe(exc))
         else:
-            if not request.htmx:
+            if not is_htmx(request):
                 return redirect(reverse("web:new_case") + f"?customer={customer.pk}")
             return render(
                 request,
                 "web/partials/customer_chosen.html",
                 {"chosen": customer_row(user, customer), "created": True},
             )
-    if not request.htmx:
+    if not is_htmx(request):
         messages.error(request, _("请检查标出的内容。"))
         return redirect("web:new_case")
     # Show the errors in place of the form (htmx swaps 200 responses only).

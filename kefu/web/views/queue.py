@@ -16,6 +16,7 @@ from kefu.core.errors import NotFound
 from kefu.customers.selectors import get_customer
 from kefu.web.decorators import forbid, staff_view
 from kefu.web.forms import QueueFilterForm
+from kefu.web.http import is_htmx
 from kefu.web.queues import BY_SLUG, queues_for
 
 PAGE_SIZE = 25
@@ -81,6 +82,6 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         "searching": bool(filters.q.strip()),
         "page_title": current.label,
     }
-    if request.htmx and not request.htmx.boosted:
+    if is_htmx(request) and not is_htmx(request, boosted=True):
         return render(request, "web/partials/queue_results.html", context)
     return render(request, "web/queue.html", context)
