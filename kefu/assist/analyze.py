@@ -86,7 +86,7 @@ def analyze(
     attachments: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Analyse one message. Raises ValidationFailed for empty text or an unknown role."""
-    req = validate(text, role, channel, subject, list(attachments) if attachments else None)
+    req = validate(text, role, channel, subject, attachments)
     return analyze_many([req])[0]
 
 
@@ -177,7 +177,10 @@ def _difficult(norm: Normalised) -> dict[str, Any] | None:
 def _urgency(norm: Normalised, p: Prediction) -> dict[str, Any]:
     out = _label(norm, p)
     cue = rules.urgency_cue(norm)
-    if cue is not None and cue.label == "critical" and p.label != "critical":
+    if cue is not None and cue.label == p.label:
+        spans = [(cue.start, cue.end)] + [(e["start"], e["end"]) for e in out["evidence"]]
+        out["evidence"] = _evidence(norm, spans)
+    elif cue is not None and cue.label == "critical":
         out.update(
             label="critical",
             confidence=cue.confidence,

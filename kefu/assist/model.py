@@ -209,19 +209,25 @@ class Model:
         self, idx: np.ndarray, contrib: np.ndarray, norm: Normalised
     ) -> tuple[tuple[int, int], ...]:
         spans: list[tuple[int, int]] = []
-        for k in np.argsort(-contrib)[:8]:
-            if contrib[k] <= 0 or len(spans) == 3:
+        order = np.argsort(-contrib)[:12]
+        # Words and n-grams of two or more characters first; a single character only when
+        # nothing longer supports the prediction.
+        for min_len in (2, 1):
+            for k in order:
+                if contrib[k] <= 0 or len(spans) == 3:
+                    break
+                surface = str(self.feature_names[idx[k]])[3:].replace(" ", "")
+                if len(surface) < min_len or not surface.isalnum():
+                    continue
+                pos = norm.text.find(surface)
+                if pos < 0:
+                    continue
+                span = norm.span(pos, pos + len(surface))
+                if any(s <= span[0] < e or span[0] <= s < span[1] for s, e in spans):
+                    continue
+                spans.append(span)
+            if spans:
                 break
-            surface = str(self.feature_names[idx[k]])[3:].replace(" ", "")
-            if len(surface) < 2 or not surface.isalnum():
-                continue
-            pos = norm.text.find(surface)
-            if pos < 0:
-                continue
-            span = norm.span(pos, pos + len(surface))
-            if any(s <= span[0] < e or span[0] <= s < span[1] for s, e in spans):
-                continue
-            spans.append(span)
         return tuple(sorted(spans))
 
 

@@ -116,8 +116,10 @@ def _match(norm: Normalised, rules: tuple[_Rule, ...]) -> list[Hit]:
                     if rule.guards.search(text[s:window_end]):
                         continue
                 start, end = norm.span(s + m.start(), s + m.end())
-                if hits and hits[-1].label == rule.label and _only_punctuation(
-                    norm.original[hits[-1].end : start]
+                if (
+                    hits
+                    and hits[-1].label == rule.label
+                    and _only_punctuation(norm.original[hits[-1].end : start])
                 ):
                     # "我不知道，不清楚" is one finding, not two.
                     start = hits.pop().start
@@ -359,8 +361,7 @@ def _emotion_cues() -> dict[str, re.Pattern[str]]:
 def emotion_cues(norm: Normalised) -> list[Hit]:
     hits = []
     for label, pattern in _emotion_cues().items():
-        m = pattern.search(norm.text)
-        if m:
+        for m in pattern.finditer(norm.text):
             s, e = norm.span(m.start(), m.end())
             hits.append(Hit(label, s, e, norm.original[s:e], 0.8))
     return hits

@@ -48,7 +48,11 @@ def forbidden(text: str) -> list[tuple[str, str]]:
         ("這種問題連小孩子都會", "child_can_do", "連小孩子都會"),
         ("公司的規定就是這樣的", "company_rules", "規定就是這樣"),
         ("你看不懂中文嗎？簡訊上寫得很清楚。", "cant_you_read", "看不懂中文"),
-        ("這不歸我們管，你自己去找物流公司。", "not_our_business", "不歸我們管，你自己去找物流公司"),
+        (
+            "這不歸我們管，你自己去找物流公司。",
+            "not_our_business",
+            "不歸我們管，你自己去找物流公司",
+        ),
         ("改天再跟您聯絡。", "contact_later", "改天再跟您聯絡"),
         # Typos, emoji, English and numbers around the phrase.
         ("您好，订单SF1234567890查到了，这种问题我们见的多了😅", "seen_it_often", "见的多了"),
