@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         repeat=args.repeat,
     )
     sections = run_all(ctx, args.only)
+    run.load_at_end = Machine.describe().load
     report.write(args.output, run, sections)
     print(report.summary(sections))
     print(f"wrote {args.output}")

@@ -66,6 +66,26 @@ def timed(fn: Callable[[], Any]) -> float:
     return (time.perf_counter() - t0) * 1000
 
 
+def database_share(fn: Callable[[], Any], times: int = 20) -> float:
+    """The share of fn()'s wall time spent in database calls (sending, planning, executing,
+    receiving); the rest is Python (ORM, model instances)."""
+    in_db = 0.0
+
+    def wrapper(execute: Callable[..., Any], *args: Any) -> Any:
+        nonlocal in_db
+        t0 = time.perf_counter()
+        try:
+            return execute(*args)
+        finally:
+            in_db += time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    with connection.execute_wrapper(wrapper):
+        for _ in range(times):
+            fn()
+    return in_db / (time.perf_counter() - t0)
+
+
 def count_queries(fn: Callable[[], Any]) -> int:
     with CaptureQueriesContext(connection) as captured:
         fn()

@@ -21,7 +21,7 @@ from kefu.cases.selectors import (
 )
 
 from .generate import DETAIL_EVENTS
-from .measure import Context, count_queries, measurement, timed
+from .measure import Context, count_queries, database_share, measurement, timed
 from .organisation import BENCH_ADMIN
 from .results import Figure, Section, Target
 from .vocabulary import SEARCH_QUERIES
@@ -84,10 +84,15 @@ def queue(ctx: Context) -> Section:
         ),
         figures=[
             latency,
-            Figure.single("queries per page", queries, "queries", target=Target("value", "<=", 5)),
+            Figure.single("SQL queries per page", queries, target=Target("value", "<=", 5)),
             open_only,
         ],
-        notes=[f"A team holds about {per_team:,} cases."],
+        notes=[
+            f"A team holds about {per_team:,} cases.",
+            f"{database_share(lambda: _page(queue_of(teams[0]))):.0%} of a page's time is spent "
+            "in the database (planning and executing the query, fetching rows); the rest is "
+            "Python (building the query, model instances).",
+        ],
         details=[
             ("Plan of the slowest page", _explain(slowest()[:PAGE])),
             ("Plan of the slowest open-cases page", _explain(slowest_open()[:PAGE])),
@@ -161,7 +166,7 @@ def search(ctx: Context) -> Section:
             Figure.of_samples(
                 "first page", [s for s, _ in samples], target=Target("p95", "<=", 50)
             ),
-            Figure.single("queries per page", queries, "queries"),
+            Figure.single("SQL queries per page", queries),
             Figure.single(
                 "recall vs substring scan",
                 recall,
@@ -175,6 +180,11 @@ def search(ctx: Context) -> Section:
             f"Cases matching a query: median {statistics.median(matches):,.0f}, "
             f"largest {max(matches):,} ({max(matches) / max(ctx.cases, 1):.1%} of all cases).",
             f"Lowest recall for one query: {worst[0]:.3f} ({worst[1] or '–'}).",
+            f"{database_share(lambda: _page(results(slow_q)), 3):.0%} of the slowest query's "
+            "time is spent in the database. Ordering by relevance (`ts_rank`) has to read and "
+            "score every matching document before the first page is known, so its cost grows "
+            "with the number of matches; newest first stops after the first 25 matches found "
+            "walking the `case_created` index.",
             f"The index also finds {found_total - hit_total:,} matches the scan does not "
             "(case numbers and the product field are indexed too).",
         ],
@@ -224,6 +234,11 @@ def detail(ctx: Context) -> Section:
             Figure.of_samples(
                 "case, timeline and messages", samples, target=Target("p95", "<=", 30)
             ),
-            Figure.single("queries", queries, "queries"),
+            Figure.single("SQL queries", queries),
+        ],
+        notes=[
+            f"{database_share(lambda: _detail(admin, ids[0])):.0%} of the time is spent in the "
+            "database; the rest is Python (model instances for the case, its 20 events and "
+            "messages with their related rows)."
         ],
     )

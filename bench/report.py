@@ -28,6 +28,7 @@ class Run:
     events: int | None = None
     messages: int | None = None
     generation_seconds: float | None = None
+    load_at_end: str = ""
 
 
 def _result(f: Figure) -> str:
@@ -51,7 +52,8 @@ def _workload(run: Run) -> list[str]:
         f"| RAM | {run.machine.ram_gib:.1f} GiB |",
         f"| OS, Python | {run.machine.os}, Python {run.machine.python} |",
         f"| Database | {run.machine.database}, `{run.database}` |",
-        f"| Load average at start (1, 5, 15 min) | {run.machine.load} |",
+        f"| Load average (1, 5, 15 min) at start; at end | {run.machine.load}; "
+        f"{run.load_at_end or '–'} |",
         f"| Date | {run.started:%Y-%m-%d %H:%M} UTC |",
         f"| Scale | {run.cases:,} cases |",
     ]
