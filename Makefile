@@ -12,7 +12,7 @@ KEFU_HOST ?= 127.0.0.1
 KEFU_PORT ?= 8000
 export KEFU_HOST KEFU_PORT
 
-.PHONY: help setup run serve worker demo migrate test test-postgres test-e2e lint format bench screenshots lock clean system-deps frontend
+.PHONY: help setup run serve worker demo migrate test test-postgres test-e2e lint format bench eval-assist screenshots lock clean system-deps frontend
 
 help:
 	@echo "make run          set up and start Kefu with Chinese demo data (http://$(KEFU_HOST):$(KEFU_PORT))"
@@ -20,6 +20,7 @@ help:
 	@echo "make test-postgres  the suite against PostgreSQL (KEFU_TEST_POSTGRES_URL) and Redis (KEFU_REDIS_URL)"
 	@echo "make lint         ruff, ruff format --check, mypy, import contracts, migrations check"
 	@echo "make bench        benchmarks -> docs/benchmarks.md (KEFU_BENCH_CASES, default 100000)"
+	@echo "make eval-assist  agent-assist scores and latency -> docs/assist-eval.md"
 	@echo "make screenshots  PNGs of the main pages -> docs/screenshots/"
 	@echo "make worker       one more background worker (run as many as you like)"
 
@@ -80,6 +81,10 @@ format: setup
 
 bench: setup
 	$(PY) -m bench
+
+# Agent assist: held-out precision/recall/F1 per label, rule scores, latency -> docs/assist-eval.md
+eval-assist: setup
+	KEFU_DEBUG=1 $(PY) -m kefu assist eval
 
 # A CJK font so the Chinese pages render in headless chromium (Debian's WenQuanYi, ~5 MB).
 screenshots: setup system-deps

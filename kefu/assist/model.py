@@ -43,7 +43,7 @@ HEADS: dict[str, tuple[str, ...]] = {
     "urgency": URGENCIES,
 }
 # Bumped whenever features or training change, so cached models are rebuilt.
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 
 _jieba_lock = threading.Lock()
 _SKIP = frozenset(" \t\n,.!?;:~、。…()[]<>\"'-_/*#")
@@ -92,7 +92,8 @@ def _vectorizer() -> FeatureUnion:
 
 
 def _classifier() -> LogisticRegression:
-    return LogisticRegression(C=20.0, class_weight="balanced", solver="newton-cg", max_iter=500)
+    # C chosen by 5-fold cross-validation on the training split (docs/adr/0005-assist.md).
+    return LogisticRegression(C=1.0, class_weight="balanced", solver="newton-cg", max_iter=500)
 
 
 @dataclass(frozen=True, slots=True)
