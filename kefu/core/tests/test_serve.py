@@ -51,7 +51,9 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         # DEBUG serves static files without collectstatic (make run collects them).
         "KEFU_DEBUG": "1",
     }
+    # Its own SQLite database and queue: never the suite's PostgreSQL or Redis.
     environ.pop("KEFU_DATABASE_URL", None)
+    environ.pop("KEFU_REDIS_URL", None)
     for argv in (
         ["migrate", "--no-input", "-v0"],
         ["load_demo", "--cases", "3", "--customers", "5", "--no-progress"],

@@ -121,7 +121,8 @@ class Command(BaseCommand):
         return Child("web (gunicorn)", argv, signal.SIGTERM, signal.SIGINT)
 
     def _worker(self) -> Child:
-        argv = [sys.executable, "-m", "kefu", "run_huey"]
+        # serve has run the system checks once; the worker need not repeat them.
+        argv = [sys.executable, "-m", "kefu", "run_huey", "--skip-checks"]
         return Child("worker (huey)", argv, signal.SIGINT, signal.SIGTERM)
 
     # --- running and stopping -----------------------------------------------------------

@@ -22,6 +22,9 @@ from kefu.demo.loader import (
 
 class Command(BaseCommand):
     help = "Load the Chinese demo data (sites, staff, customers, 90 days of cases) once."
+    # Loading data needs no URL or template checks (importing every URLconf costs seconds);
+    # `migrate`, which always runs first, has checked the project.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--cases", type=int, default=DEFAULT_CASES)
