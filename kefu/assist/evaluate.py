@@ -4,7 +4,8 @@ The customer corpus is split 75/25 (stratified by kind, fixed seed); a model tra
 75% labels the 25% through the same code path as analyze() (model + lexicon overrides).
 Agent rules have no training step, so they are scored on the whole agent corpus; the
 lexicons were written with that corpus in view, so those figures are optimistic — the
-`fresh` rows (written after the rules were frozen) are reported separately.
+`agent-holdout` rows (written after the rules were frozen, never used to tune them) are
+reported separately.
 """
 
 from __future__ import annotations
@@ -258,20 +259,21 @@ def evaluate_agent() -> tuple[str, dict[str, float]]:
         summary[f"forbidden_{name}"] = _macro(f_rows)
         summary[f"near_miss_flagged_{name}"] = len(flagged)
 
-    written = [i for i, r in enumerate(rows) if not r["id"].startswith("agent-fresh")]
-    fresh = [i for i, r in enumerate(rows) if r["id"].startswith("agent-fresh")]
+    written = [i for i, r in enumerate(rows) if not r["id"].startswith("agent-holdout")]
+    holdout = [i for i, r in enumerate(rows) if r["id"].startswith("agent-holdout")]
     report(
         "corpus",
         written,
         f"{len(written)} replies ({sum(rows[i]['near_miss'] for i in written)} near-misses). "
         "The lexicons were tuned on these: read these figures as regression checks.",
     )
-    if fresh:
+    if holdout:
         report(
-            "fresh",
-            fresh,
-            f"{len(fresh)} replies written after the lexicons were frozen "
-            f"({sum(rows[i]['near_miss'] for i in fresh)} near-misses): the honest estimate.",
+            "holdout",
+            holdout,
+            f"{len(holdout)} replies written after the lexicons were frozen and never used to "
+            f"tune them ({sum(rows[i]['near_miss'] for i in holdout)} near-misses): "
+            "the honest estimate for unseen wording.",
         )
     etiq = [i for i, r in enumerate(rows) if r.get("channel") in ("email", "phone")]
     codes = sorted({c for i in etiq for c in rows[i].get("etiquette", [])})
@@ -385,8 +387,8 @@ def run(write: Callable[[str], None] | None = None, path: Path | None = None) ->
         + ", ".join(f"{k} {v:.2f}" for k, v in cust_summary.items() if "model_only" not in k)
         + f"; forbidden phrases {agent_summary.get('forbidden_corpus', 0):.2f} (corpus)"
         + (
-            f", {agent_summary['forbidden_fresh']:.2f} (fresh)"
-            if "forbidden_fresh" in agent_summary
+            f", {agent_summary['forbidden_holdout']:.2f} (holdout)"
+            if "forbidden_holdout" in agent_summary
             else ""
         )
         + f". Latency p95 {perf_summary['customer_p95_ms']:.2f} ms wall / "
