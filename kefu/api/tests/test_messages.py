@@ -7,7 +7,9 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from kefu.accounts.actors import Actor
 from kefu.api.tests.conftest import error_of
+from kefu.cases import actions
 from kefu.cases.models import Attachment, CaseEvent, CaseMessage
 from tests.factories import advance, make_case
 
@@ -229,3 +231,24 @@ def test_replying_on_a_closed_case_is_409(org, api):
 
     assert response.status_code == 409
     assert CaseMessage.objects.count() == 0
+
+
+def test_messages_and_events_from_the_customer_and_the_system_name_their_actor(org, api):
+    # Given a case waiting for its customer, who then writes in (e.g. through a channel)
+    case = advance(org, make_case(org), "awaiting_customer")
+    actions.add_message(
+        case.pk, actor=Actor.customer(case.customer_id), kind="inbound", body="账单已发您邮箱"
+    )
+    client = api(org.agent)
+
+    # When the agent reads the conversation and the timeline
+    messages = client.get(f"/cases/{case.pk}/messages").json()["items"]
+    events = client.get(f"/cases/{case.pk}/events").json()["items"]
+
+    # Then the message is the customer's, and the automatic resume is the system's
+    assert messages[-1]["author"] == {"kind": "customer", "id": case.customer_id, "name": "张三"}
+    added = next(e for e in events if e["type"] == "message_added")
+    assert added["actor"] == {"kind": "customer", "id": case.customer_id, "name": "张三"}
+    resumed = [e for e in events if e["type"] == "resumed"][-1]
+    assert resumed["actor"] == {"kind": "system", "id": None, "name": "customer_replied"}
+    assert resumed["after"] == {"status": "in_progress"}
