@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from kefu.accounts.models import ApiToken
 from kefu.api.tests.conftest import error_of
@@ -170,3 +171,26 @@ def test_a_deactivated_user_token_stops_working(org, api):
     org.agent.save()
 
     assert client.get("/cases").status_code == 401
+
+
+def test_bearer_clients_need_no_csrf_token(org, api):
+    # Given a client that enforces CSRF checks as the middleware does in production
+    strict = Client(enforce_csrf_checks=True)
+    case = make_case(org)
+
+    # When it exchanges credentials and then takes a step with its bearer token
+    token = strict.post(
+        "/api/v1/auth/token",
+        {"username": org.agent.username, "password": "kefu-test"},
+        content_type="application/json",
+    )
+    accepted = strict.post(
+        f"/api/v1/cases/{case.pk}/accept",
+        "{}",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token.json()['token']}"},
+    )
+
+    # Then neither is refused for a missing CSRF token
+    assert token.status_code == 200
+    assert accepted.status_code == 200
