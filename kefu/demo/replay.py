@@ -277,12 +277,15 @@ class CaseReplayer:
         rng, st = self.rng, p.steps.append
         note = rng.choice(content.CONTACT_NOTES)
         reply = _fill(p.story.replies[0], p.values)
+        # Written channels get a written answer; a call is logged for most phone contacts
+        # (the rest keep only the note on the contacted event).
+        written, logged = p.channel not in _PHONE_LIKE, rng.random() < 0.6
 
         def contact() -> None:
             actions.mark_contacted(case_id(), actor=self.actor(handler), note=note)
-            if p.channel in ("email", "web", "wechat", "chat"):
+            if written:
                 self._message(case_id(), handler, "outbound", reply)
-            else:
+            elif logged:
                 self._message(case_id(), handler, "call", f"{note}{reply}", direction="outbound")
 
         st(Step(rng.uniform(5, 90) if p.kind == "complaint" else rng.uniform(10, 300), contact))
@@ -323,9 +326,13 @@ class CaseReplayer:
         final_reply = _fill(p.story.replies[-1], p.values)
         resolution = _fill(p.story.resolution, p.values)
         stance = p.story.stance if p.kind == "complaint" else ""
+        written, logged = p.channel not in _PHONE_LIKE, rng.random() < 0.35
 
         def resolve() -> None:
-            self._message(case_id(), handler, "outbound", final_reply)
+            if written:
+                self._message(case_id(), handler, "outbound", final_reply)
+            elif logged:
+                self._message(case_id(), handler, "call", final_reply, direction="outbound")
             actions.resolve_case(
                 case_id(), actor=self.actor(handler), resolution=resolution, stance=stance
             )
