@@ -31,12 +31,12 @@ SAVED = {
 
 
 def _after(request: HttpRequest, number: str) -> HttpResponse:
-    url = reverse("web:case", kwargs={"number": number}) + "#composer"
     if is_htmx(request):
+        # Reload the case page itself: the new record and the message show there.
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
+        response["HX-Refresh"] = "true"
         return response
-    return redirect(url)
+    return redirect(reverse("web:case", kwargs={"number": number}) + "#composer")
 
 
 def _failed(
