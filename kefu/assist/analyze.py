@@ -18,7 +18,7 @@ from typing import Any
 from kefu.assist import rules
 from kefu.assist.lexicons import DIR as LEXICON_DIR
 from kefu.assist.lexicons import load
-from kefu.assist.model import Prediction
+from kefu.assist.model import Model, Prediction
 from kefu.assist.normalise import Normalised, normalise
 from kefu.assist.train import get_model
 from kefu.core.errors import ValidationFailed
@@ -38,6 +38,9 @@ _DIFFICULT_PRIORITY = (
 _URGENCY_RANK = {"low": 0, "normal": 1, "high": 2, "critical": 3}
 # A lexicon emotion cue overrides the model only when the model is this unsure.
 _EMOTION_OVERRIDE_BELOW = 0.6
+# The agent-reply model reports a paraphrase the lexicons missed from this probability on.
+AGENT_MODEL_THRESHOLD = 0.6
+_TRIM = " \t\n,.!?;:~、。…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +96,18 @@ def analyze(
 def analyze_many(requests: Iterable[Request]) -> list[dict[str, Any]]:
     """Analyse validated requests; customer messages share one model pass (batch speed)."""
     reqs = list(requests)
+    if not reqs:
+        return []
+    model = get_model()
     norms = [normalise(r.text) for r in reqs]
     customer = [i for i, r in enumerate(reqs) if r.role == "customer"]
-    predictions = get_model().predict([norms[i] for i in customer]) if customer else []
+    predictions = model.predict([norms[i] for i in customer]) if customer else []
     results: list[dict[str, Any]] = [{} for _ in reqs]
     for i, pred in zip(customer, predictions, strict=True):
-        results[i] = _customer(norms[i], pred)
+        results[i] = _customer(norms[i], pred, model.fingerprint)
     for i, r in enumerate(reqs):
         if r.role == "agent":
-            results[i] = _agent(norms[i], r)
+            results[i] = _agent(norms[i], r, model)
     return results
 
 
@@ -122,7 +128,7 @@ def _label(norm: Normalised, p: Prediction) -> dict[str, Any]:
     }
 
 
-def _customer(norm: Normalised, pred: dict[str, Prediction]) -> dict[str, Any]:
+def _customer(norm: Normalised, pred: dict[str, Prediction], fingerprint: str) -> dict[str, Any]:
     kind = _label(norm, pred["kind"])
     cause = _label(norm, pred["complaint_cause"]) if kind["label"] == "complaint" else None
     return {
@@ -133,7 +139,7 @@ def _customer(norm: Normalised, pred: dict[str, Prediction]) -> dict[str, Any]:
         "difficult_type": _difficult(norm),
         "urgency": _urgency(norm, pred["urgency"]),
         "needs": _needs(norm, pred),
-        "versions": versions(),
+        "versions": {"model": fingerprint, "lexicon": _lexicon_version()},
     }
 
 
@@ -208,9 +214,52 @@ def _needs(norm: Normalised, pred: dict[str, Prediction]) -> list[dict[str, Any]
 # -- agent ----------------------------------------------------------------------------------
 
 
-def _agent(norm: Normalised, req: Request) -> dict[str, Any]:
+def _learned(norm: Normalised, model: Model | None, known: set[str]) -> list[rules.Hit]:
+    """Paraphrases the lexicons missed: labels the agent model is sure of, placed on the
+    sentence that supports them most."""
+    if model is None or model.agent is None:
+        return []
+    agent = model.agent
+    whole = agent.predict([norm])[0]
+    flagged = {
+        label: p.probabilities.get("1", 0.0)
+        for label, p in whole.items()
+        if label not in known and p.probabilities.get("1", 0.0) >= AGENT_MODEL_THRESHOLD
+    }
+    if not flagged:
+        return []
+    spans = []
+    for s, e in rules._sentences(norm.text):
+        while s < e and norm.text[s] in _TRIM:
+            s += 1
+        while e > s and norm.text[e - 1] in _TRIM:
+            e -= 1
+        if e > s:
+            spans.append(norm.span(s, e))
+    if len(spans) > 1:
+        per_sentence = agent.predict([normalise(norm.original[s:e]) for s, e in spans])
+    else:
+        per_sentence = [whole] * len(spans)
+    hits = []
+    for label, prob in flagged.items():
+        best = max(
+            range(len(spans)), key=lambda i: per_sentence[i][label].probabilities.get("1", 0.0)
+        )
+        s, e = spans[best]
+        if rules.guarded(label, normalise(norm.original[s:e]).text):
+            continue  # the lexicon knows this wording as a near-miss
+        hits.append(rules.Hit(label, s, e, norm.original[s:e], round(prob, 3)))
+    return hits
+
+
+def _agent(norm: Normalised, req: Request, model: Model | None) -> dict[str, Any]:
+    rule_hits = rules.forbidden_phrases(norm) + rules.behaviours(norm)
+    learned = _learned(norm, model, {h.label for h in rule_hits})
     forbidden = []
-    for hit in rules.forbidden_phrases(norm):
+    for hit in sorted(
+        [h for h in rule_hits + learned if h.label in rules.FORBIDDEN_CATEGORIES],
+        key=lambda h: (h.start, h.label),
+    ):
         advice, suggestion = rules.advice("forbidden", hit.label)
         forbidden.append(
             {
@@ -222,10 +271,14 @@ def _agent(norm: Normalised, req: Request) -> dict[str, Any]:
                 "advice": advice,
                 "suggestion": suggestion,
                 "confidence": hit.confidence,
+                "source": "model" if hit in learned else "lexicon",
             }
         )
     behaviour = []
-    for hit in rules.behaviours(norm):
+    for hit in sorted(
+        [h for h in rule_hits + learned if h.label in rules.BEHAVIOURS],
+        key=lambda h: (h.start, h.label),
+    ):
         advice, suggestion = rules.advice("behaviour", hit.label)
         behaviour.append(
             {
@@ -236,6 +289,7 @@ def _agent(norm: Normalised, req: Request) -> dict[str, Any]:
                 "advice": advice,
                 "suggestion": suggestion,
                 "confidence": hit.confidence,
+                "source": "model" if hit in learned else "lexicon",
             }
         )
     if req.channel == "email":
@@ -260,7 +314,10 @@ def _agent(norm: Normalised, req: Request) -> dict[str, Any]:
         "forbidden": forbidden,
         "behaviour": behaviour,
         "etiquette": etiquette,
-        "versions": {"lexicon": _lexicon_version()},
+        "versions": {
+            "model": model.fingerprint if model is not None else "",
+            "lexicon": _lexicon_version(),
+        },
     }
 
 

@@ -36,6 +36,24 @@ CAUSES = (
 EMOTIONS = ("angry", "anxious", "disappointed", "neutral", "satisfied")
 URGENCIES = ("low", "normal", "high", "critical")
 NEEDS = ("functional", "service", "emotional", "price")
+# Agent replies: one binary head per forbidden category and behaviour. The lexicon rules find
+# the phrases they know; this model catches paraphrases they do not (docs/adr/0005-assist.md).
+AGENT_LABELS = (
+    "child_can_do",
+    "pay_for_what_you_get",
+    "impossible",
+    "not_our_business",
+    "dont_know",
+    "company_rules",
+    "cant_you_read",
+    "contact_later",
+    "seen_it_often",
+    "common_thing",
+    "arguing",
+    "rushing_to_conclusion",
+    "apology_without_action",
+    "blaming_customer",
+)
 HEADS: dict[str, tuple[str, ...]] = {
     "kind": KINDS,
     "complaint_cause": CAUSES,
@@ -43,7 +61,7 @@ HEADS: dict[str, tuple[str, ...]] = {
     "urgency": URGENCIES,
 }
 # Bumped whenever features or training change, so cached models are rebuilt.
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 
 _jieba_lock = threading.Lock()
 _SKIP = frozenset(" \t\n,.!?;:~、。…()[]<>\"'-_/*#")
@@ -150,6 +168,8 @@ class Model:
     trained_on: int
     feature_names: np.ndarray = field(repr=False)
     _scorer: _Scorer | None = field(default=None, repr=False, compare=False)
+    # The agent-reply model (same features, binary heads per AGENT_LABELS).
+    agent: Model | None = field(default=None, repr=False)
 
     def transform(self, norms: list[Normalised]) -> sparse.csr_matrix:
         """sklearn's own transform (training, evaluation and the equivalence test)."""
@@ -232,12 +252,35 @@ class Model:
         return tuple(sorted(spans))
 
 
-def train(rows: list[dict[str, Any]], fingerprint: str = "") -> Model:
-    """Fit the vectorizer and every head on labelled customer rows (deterministic)."""
+def train(
+    rows: list[dict[str, Any]],
+    fingerprint: str = "",
+    agent_rows: list[dict[str, Any]] | None = None,
+) -> Model:
+    """Fit the vectorizer and every head on labelled customer rows, and the agent-reply
+    model on labelled agent rows when given (deterministic)."""
     from kefu.assist.normalise import normalise
 
     with threadpool_limits(1):  # oversubscribed BLAS threads made training 10x slower here
-        return _train(rows, fingerprint, [model_text(normalise(r["text"]).text) for r in rows])
+        model = _train(rows, fingerprint, [model_text(normalise(r["text"]).text) for r in rows])
+        if agent_rows:
+            model.agent = _train_agent(
+                agent_rows, [model_text(normalise(r["text"]).text) for r in agent_rows]
+            )
+    return model
+
+
+def _train_agent(rows: list[dict[str, Any]], texts: list[str]) -> Model:
+    vectorizer = _vectorizer()
+    matrix = vectorizer.fit_transform(texts).tocsr()
+    heads = {}
+    for label in AGENT_LABELS:
+        y = [int(label in r.get("forbidden", []) or label in r.get("behaviour", [])) for r in rows]
+        heads[label] = LogisticRegression(
+            C=5.0, class_weight="balanced", solver="liblinear", random_state=0
+        ).fit(matrix, y)
+    names = np.asarray(vectorizer.get_feature_names_out(), dtype=object)
+    return Model(vectorizer, heads, "", len(rows), names)
 
 
 def _train(rows: list[dict[str, Any]], fingerprint: str, texts: list[str]) -> Model:

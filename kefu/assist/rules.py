@@ -128,6 +128,14 @@ def _match(norm: Normalised, rules: tuple[_Rule, ...]) -> list[Hit]:
     return sorted(hits, key=lambda h: (h.start, h.label))
 
 
+def guarded(label: str, text: str) -> bool:
+    """Whether `text` (normalised) matches a near-miss guard of the category."""
+    for rule in forbidden_rules():
+        if rule.label == label and rule.guards is not None:
+            return bool(rule.guards.search(text))
+    return False
+
+
 def forbidden_phrases(norm: Normalised) -> list[Hit]:
     return _match(norm, forbidden_rules())
 

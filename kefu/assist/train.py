@@ -42,11 +42,35 @@ def site_corpus_dir() -> Path:
 
 
 def corpus_files(extra_dirs: Iterable[Path] = ()) -> list[Path]:
+    """Customer files: the shipped ones, then the site's (any *.jsonl not named agent-*)."""
     files = sorted(CORPUS_DIR.glob("customer-*.jsonl"))
     for d in [site_corpus_dir(), *extra_dirs]:
         if d.is_dir():
-            files.extend(sorted(d.glob("*.jsonl")))
+            files.extend(p for p in sorted(d.glob("*.jsonl")) if not p.name.startswith("agent-"))
     return files
+
+
+def agent_corpus_files(extra_dirs: Iterable[Path] = ()) -> list[Path]:
+    """Agent-reply files: kefu/assist/corpus/agent-*.jsonl and the site's agent-*.jsonl."""
+    files = sorted(CORPUS_DIR.glob("agent-*.jsonl"))
+    for d in [site_corpus_dir(), *extra_dirs]:
+        if d.is_dir():
+            files.extend(sorted(d.glob("agent-*.jsonl")))
+    return files
+
+
+def read_agent_jsonl(paths: Iterable[Path]) -> list[dict[str, Any]]:
+    rows = []
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                if not row.get("text") or "forbidden" not in row or "behaviour" not in row:
+                    raise ValueError(f"{path}:{n}: needs text, forbidden and behaviour")
+                rows.append(row)
+    return rows
 
 
 def read_jsonl(paths: Iterable[Path]) -> list[dict[str, Any]]:
@@ -84,10 +108,15 @@ def _save(model: Model, path: Path) -> None:
     os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
 
 
+def _train_from(files: list[Path], agent_files: list[Path], fp: str) -> Model:
+    return train(read_jsonl(files), fingerprint=fp, agent_rows=read_agent_jsonl(agent_files))
+
+
 def train_and_save(extra_dirs: Iterable[Path] = ()) -> Model:
-    files = corpus_files(extra_dirs)
-    fp = fingerprint(files)
-    model = train(read_jsonl(files), fingerprint=fp)
+    extra_dirs = list(extra_dirs)
+    files, agent_files = corpus_files(extra_dirs), agent_corpus_files(extra_dirs)
+    fp = fingerprint(files + agent_files)
+    model = _train_from(files, agent_files, fp)
     _save(model, model_path(fp))
     for old in cache_dir().glob("model-*.joblib"):
         if old != model_path(fp):
@@ -106,8 +135,8 @@ def get_model() -> Model:
     with _lock:
         if _model is not None:
             return _model
-        files = corpus_files()
-        fp = fingerprint(files)
+        files, agent_files = corpus_files(), agent_corpus_files()
+        fp = fingerprint(files + agent_files)
         path = model_path(fp)
         if path.exists():
             try:
@@ -116,7 +145,7 @@ def get_model() -> Model:
             except Exception:  # a truncated or incompatible cache file: rebuild it
                 log.warning("assist model cache %s unreadable; retraining", path)
         log.info("training the assist model from %d corpus files", len(files))
-        model = train(read_jsonl(files), fingerprint=fp)
+        model = _train_from(files, agent_files, fp)
         try:
             _save(model, path)
         except OSError:

@@ -124,3 +124,24 @@ def test_several_categories_in_one_reply_are_reported_in_text_order():
         ("not_our_business", "找别人"),
         ("contact_later", "改天再说"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("退款这事我们这边不处理，你找财务部门吧。", "not_our_business"),
+        ("这个嘛，我也不太懂，你找懂的人问吧。", "dont_know"),
+        ("过阵子再联系您吧。", "contact_later"),
+    ],
+)
+def test_the_agent_model_catches_a_paraphrase_the_lexicons_do_not_know(text, category):
+    (finding,) = analyze(text, "agent")["forbidden"]
+
+    assert (finding["category"], finding["source"]) == (category, "model")
+    assert finding["confidence"] >= 0.6
+    # The model places the finding on the sentence, without its closing punctuation.
+    assert finding["phrase"] == text.rstrip("。")
+
+
+def test_a_lexicon_near_miss_guard_also_vetoes_the_model():
+    assert analyze("请您放心，绝对不可能让您白跑一趟。", "agent")["forbidden"] == []
