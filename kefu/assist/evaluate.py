@@ -27,7 +27,7 @@ from kefu.assist import analyze as analyzer
 from kefu.assist import model as model_mod
 from kefu.assist import rules
 from kefu.assist.normalise import normalise
-from kefu.assist.train import CORPUS_DIR, read_jsonl
+from kefu.assist.train import CORPUS_DIR, read_agent_jsonl, read_jsonl
 
 SEED = 20240611
 TEST_SIZE = 0.25
@@ -206,17 +206,7 @@ def evaluate_customer() -> tuple[str, dict[str, float]]:
 
 
 def _agent_rows() -> list[dict[str, Any]]:
-    return read_jsonl_agent(sorted(CORPUS_DIR.glob("agent-*.jsonl")))
-
-
-def read_jsonl_agent(paths: Iterable[Path]) -> list[dict[str, Any]]:
-    import json
-
-    rows = []
-    for path in paths:
-        with open(path, encoding="utf-8") as fh:
-            rows.extend(json.loads(line) for line in fh if line.strip())
-    return rows
+    return read_agent_jsonl(sorted(CORPUS_DIR.glob("agent-*.jsonl")))
 
 
 def evaluate_agent() -> tuple[str, dict[str, float]]:
@@ -374,14 +364,16 @@ def benchmark() -> tuple[str, dict[str, float]]:
         ]
         batch = (batch * 3)[:2000]
         for size, label in ((1, "one message per call"), (200, "batches of 200")):
-            wall, cpu = time.perf_counter(), time.process_time()
+            wall_start, cpu_start = time.perf_counter(), time.process_time()
             for i in range(0, len(batch), size):
                 analyzer.analyze_many(batch[i : i + size])
-            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-            summary[f"throughput_{size}"] = len(batch) / cpu
+            elapsed = time.perf_counter() - wall_start
+            cpu_used = time.process_time() - cpu_start
+            summary[f"throughput_{size}"] = len(batch) / cpu_used
             lines.append(
                 f"| throughput, {len(batch)} mixed corpus messages, {label} "
-                f"| {len(batch) / cpu:.0f} msg/s CPU ({len(batch) / wall:.0f} msg/s wall) |"
+                f"| {len(batch) / cpu_used:.0f} msg/s CPU ({len(batch) / elapsed:.0f} msg/s "
+                "wall) |"
             )
     lines.append("")
     return "\n".join(lines), summary

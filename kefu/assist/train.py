@@ -15,6 +15,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,11 @@ from kefu.config import config
 log = logging.getLogger(__name__)
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 REQUIRED = ("text", "kind", "emotion", "urgency")
+# How often a long-running process checks whether the corpus (and so the model) changed.
+RECHECK_SECONDS = 60.0
 _lock = threading.Lock()
 _model: Model | None = None
+_checked_at = 0.0
 
 
 def cache_dir() -> Path:
@@ -121,22 +125,27 @@ def train_and_save(extra_dirs: Iterable[Path] = ()) -> Model:
     for old in cache_dir().glob("model-*.joblib"):
         if old != model_path(fp):
             old.unlink(missing_ok=True)
-    global _model
+    global _model, _checked_at
     with _lock:
-        _model = model
+        _model, _checked_at = model, time.monotonic()
     return model
 
 
 def get_model() -> Model:
-    """The current model: in memory, else from the cache, else trained now and cached."""
-    global _model
-    if _model is not None:
+    """The current model: in memory, else from the cache, else trained now and cached.
+
+    Every RECHECK_SECONDS the corpus fingerprint is recomputed, so a web process picks up a
+    model retrained by `kefu assist train` or the worker without a restart.
+    """
+    global _model, _checked_at
+    if _model is not None and time.monotonic() - _checked_at < RECHECK_SECONDS:
         return _model
     with _lock:
-        if _model is not None:
-            return _model
         files, agent_files = corpus_files(), agent_corpus_files()
         fp = fingerprint(files + agent_files)
+        _checked_at = time.monotonic()
+        if _model is not None and _model.fingerprint == fp:
+            return _model
         path = model_path(fp)
         if path.exists():
             try:
@@ -156,6 +165,7 @@ def get_model() -> Model:
 
 def reset() -> None:
     """Forget the in-memory model (tests, and after a retrain in another process)."""
-    global _model
+    global _model, _checked_at
     with _lock:
         _model = None
+        _checked_at = 0.0

@@ -12,7 +12,7 @@ from kefu.core.text import to_simplified
 
 
 def rows(prefix: str) -> list[dict]:
-    out = []
+    out: list[dict] = []
     for path in sorted(CORPUS_DIR.glob(f"{prefix}-*.jsonl")):
         out.extend(json.loads(line) for line in path.read_text("utf-8").splitlines() if line)
     return out

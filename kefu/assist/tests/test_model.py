@@ -100,3 +100,12 @@ def test_a_corpus_row_without_labels_is_refused(tmp_path):
 
     with pytest.raises(ValueError, match=re.escape("bad.jsonl:1: missing emotion, urgency")):
         read_jsonl([bad])
+
+
+def test_the_worker_job_retrains_and_the_process_picks_the_new_model_up(site_dir):
+    from kefu.assist.tasks import retrain_model_task
+
+    fingerprint = retrain_model_task().get()
+
+    assert train_mod.model_path(fingerprint).exists()
+    assert get_model().fingerprint == fingerprint
