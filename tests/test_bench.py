@@ -82,13 +82,15 @@ def test_bench_generates_measures_and_writes_every_section(
         assert re.search(rf"\| {re.escape(label)} \|.*\| (✅ pass|❌ miss) \|", text), label
     assert re.search(r"\| failed requests \| 12 \|.*\| 0 \| ≤ 0 \| ✅ pass \|", text)
     assert re.search(r"\| recall vs substring scan \| 40 \|.*\| 1 \|", text)
+    assert re.search(r"\| SQL statements per creation .*\| \d+ \|", text)
     # and the console shows each figure next to its target
     assert "(target p95 ≤ 30 ms)" in done.stdout
 
     # The generated workload: numbering continues after the generated cases
     db = sqlite3.connect(tmp_path / "bench.sqlite3")
     kinds = db.execute("SELECT count(*) FROM cases_case").fetchone()[0]
-    assert kinds == 300 + 2 * 6 + 6 + 2 * 6  # generated, raw SQL, API warm-up, API
+    # generated, raw SQL, one counted in process, API warm-up, API
+    assert kinds == 300 + 2 * 6 + 1 + 6 + 2 * 6
     duplicates = db.execute(
         "SELECT count(*) FROM (SELECT number FROM cases_case GROUP BY number HAVING count(*) > 1)"
     ).fetchone()[0]
@@ -129,11 +131,11 @@ def test_skip_generate_measures_the_existing_database(
         tmp_path, "--skip-generate", "--only", "queue", "--output", str(tmp_path / "again.md")
     )
 
-    # Then the same cases are measured (300 generated, 30 created by the first run) and the
+    # Then the same cases are measured (300 generated, 31 created by the first run) and the
     # report says they were not regenerated
     assert again.returncode == 0, again.stderr[-4000:]
     text = (tmp_path / "again.md").read_text(encoding="utf-8")
-    assert "| Scale | 330 cases |" in text
+    assert "| Scale | 331 cases |" in text
     assert "--skip-generate" in text
     assert "## Agent queue, first page" in text
     assert "## Chinese full-text search" not in text
