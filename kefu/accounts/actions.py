@@ -18,7 +18,9 @@ def issue_api_token(*, username: str, password: str, name: str = "") -> tuple[Ap
     if not username or not password:
         raise ValidationFailed(
             "username and password are required",
-            fields={k: "required" for k, v in (("username", username), ("password", password)) if not v},
+            fields={
+                k: "required" for k, v in (("username", username), ("password", password)) if not v
+            },
         )
     user = authenticate(username=username, password=password)
     if user is None or not user.is_active:

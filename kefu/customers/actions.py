@@ -49,7 +49,9 @@ def create_customer(
     if len(name) > 200:
         raise ValidationFailed("name is too long", fields={"name": "at most 200 characters"})
     if kind not in CustomerKind.values:
-        raise ValidationFailed("unknown customer kind", fields={"kind": f"one of {CustomerKind.values}"})
+        raise ValidationFailed(
+            "unknown customer kind", fields={"kind": f"one of {CustomerKind.values}"}
+        )
     phone_e164, email_norm = _clean_identifiers(phone, email)
     try:
         with transaction.atomic():

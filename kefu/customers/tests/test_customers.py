@@ -96,9 +96,7 @@ def test_find_or_create_reuses_by_phone_then_email(org: Org) -> None:
 def test_organisation_with_contacts_and_cases_one_query_away(org: Org) -> None:
     actor = Actor.staff(org.agent)
     company = create_customer(actor=actor, name="华南物流有限公司", kind="organisation")
-    contact = create_customer(
-        actor=actor, name="周经理", phone="13600000000", organisation=company
-    )
+    contact = create_customer(actor=actor, name="周经理", phone="13600000000", organisation=company)
     assert list(company.contacts.all()) == [contact]
     case = make_case(org, customer=contact)
     assert list(contact.cases.all()) == [case]
