@@ -150,3 +150,42 @@ def test_an_agent_of_another_team_cannot_open_the_case(reference_data, new_page)
     assert response is not None and response.status == 404
     assert "找不到页面" in page.content()
     assert "携号转网被拒" not in page.content()
+
+
+def test_the_main_flow_works_from_the_keyboard(reference_data, new_page) -> None:
+    org = make_org()
+    case = make_case(org, subject="宽带装机延误")
+    page = new_page(locale="zh-CN")
+    sign_in(page, org.agent.username)
+    page.goto(f"/cases/{case.number}/")
+
+    # 受理: focus the button and press Enter.
+    page.focus('[data-action="accept"]')
+    page.keyboard.press("Enter")
+    expect_text(page, "已受理。")
+
+    # 派单: Enter opens the dialog with the focus on the handler; choose, Tab to confirm.
+    page.focus('[data-action="assign"]')
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#dlg-assign[open]")
+    assert page.evaluate("document.activeElement.id") == "id_assign-handler"
+    page.select_option("#id_assign-handler", str(org.teammate.pk))
+    page.keyboard.press("Tab")  # reason
+    page.keyboard.press("Tab")  # cancel
+    page.keyboard.press("Tab")  # confirm
+    assert page.evaluate("document.activeElement.dataset.submit") == "assign"
+    page.keyboard.press("Enter")
+    expect_text(page, "已派单。")
+
+    # Escape closes a dialog without changing anything.
+    page.focus('[data-action="escalate"]')
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#dlg-escalate[open]")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#dlg-escalate", state="hidden")
+    case.refresh_from_db()
+    assert (case.status, case.handler, case.escalation_level) == (
+        CaseStatus.ASSIGNED,
+        org.teammate,
+        0,
+    )
