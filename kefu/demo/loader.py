@@ -80,7 +80,8 @@ def load_demo(
         raise DemoConflict(
             "demo usernames already exist ("
             + ", ".join(sorted(taken.values_list("username", flat=True)))
-            + ") but no demo data was recorded: start from an empty database"
+            + ") but no finished demo load was recorded (an interrupted load?): start from an"
+            " empty database (the default SQLite one: remove $KEFU_DATA_DIR/kefu.sqlite3, migrate)"
         )
     started = time.monotonic()
     now = timezone.now().replace(microsecond=0)
