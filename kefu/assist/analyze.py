@@ -220,7 +220,7 @@ def _learned(norm: Normalised, model: Model | None, known: set[str]) -> list[rul
     if model is None or model.agent is None:
         return []
     agent = model.agent
-    whole = agent.predict([norm])[0]
+    whole = agent.predict([norm], evidence=False)[0]
     flagged = {
         label: p.probabilities.get("1", 0.0)
         for label, p in whole.items()
@@ -237,7 +237,9 @@ def _learned(norm: Normalised, model: Model | None, known: set[str]) -> list[rul
         if e > s:
             spans.append(norm.span(s, e))
     if len(spans) > 1:
-        per_sentence = agent.predict([normalise(norm.original[s:e]) for s, e in spans])
+        per_sentence = agent.predict(
+            [normalise(norm.original[s:e]) for s, e in spans], evidence=False
+        )
     else:
         per_sentence = [whole] * len(spans)
     hits = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import glob
+import os
 import random
 import time
 from collections import Counter
@@ -326,8 +327,9 @@ def benchmark() -> tuple[str, dict[str, float]]:
             "## Performance",
             "",
             "In-process, one thread (BLAS limited to 1), on this machine "
-            f"({datetime.date.today().isoformat()}; shared 2-core VM, so wall-clock figures "
-            "include noise from other processes).",
+            f"({datetime.date.today().isoformat()}; a shared 2-core VM, load average "
+            f"{os.getloadavg()[0]:.1f} when the run started, so wall-clock figures include "
+            "time spent waiting for other processes; CPU time is the cost of the analyzer).",
             "",
             "| measurement | value |",
             "|---|---:|",

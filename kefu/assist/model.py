@@ -195,7 +195,9 @@ class Model:
             )
         return self._scorer
 
-    def predict(self, norms: list[Normalised]) -> list[dict[str, Prediction]]:
+    def predict(
+        self, norms: list[Normalised], *, evidence: bool = True
+    ) -> list[dict[str, Prediction]]:
         scorer = self.scorer()
         out = []
         for norm in norms:
@@ -221,7 +223,7 @@ class Model:
                     probabilities={
                         c: round(float(p), 3) for c, p in zip(classes, probs, strict=True)
                     },
-                    evidence=self._evidence(idx, vals * weights, norm),
+                    evidence=self._evidence(idx, vals * weights, norm) if evidence else (),
                 )
             out.append(result)
         return out
