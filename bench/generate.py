@@ -34,6 +34,7 @@ from kefu.cases.models import (
     CaseMessage,
     CaseNumberSequence,
     CaseSearchDocument,
+    CauseCategory,
 )
 from kefu.core import clock
 from kefu.core.text import index_tokens
@@ -162,6 +163,7 @@ class Generator:
             k.code: Kind(k.pk, k.code, k.number_prefix, k.is_complaint)
             for k in CaseKind.objects.filter(code__in=KIND_WEIGHTS)
         }
+        self.causes = list(CauseCategory.objects.filter(active=True).values_list("pk", flat=True))
         self.sequences: dict[tuple[str, int], int] = {}
         self.n_customers = max(50, self.n * 6 // 10)
         self.event_id = 0
@@ -294,7 +296,11 @@ class Generator:
         if reached >= 5:
             values["closed_at"] = times["closed"]
             if kind.is_complaint:
-                values |= {"cause_id": None, "root_cause": "", "improvement_needed": False}
+                values |= {
+                    "cause_id": rng.choice(self.causes) if self.causes else None,
+                    "root_cause": rng.choice(v.ROOT_CAUSES),
+                    "improvement_needed": rng.random() < 0.3,
+                }
         case_row = self.tables[Case].row(values)
         sink.add(Case._meta.db_table, case_row)
 
@@ -355,6 +361,9 @@ class Generator:
             if st == "assigned":
                 data["before"]["handler"], data["after"]["handler"] = None, handler
             events.append((times[st], ENTERING_EVENT[st], data, staff))
+        if status == "awaiting_customer":
+            data = {"before": {"status": "in_progress"}, "after": {"status": status}}
+            events.append((last, "awaiting_customer", data, staff))
         ev_table = self.tables[CaseEvent]
         for at, type_, data, actor in events:
             self.event_id += 1
