@@ -98,3 +98,25 @@ def test_backoffice_is_told_why_it_cannot_open_cases(org, as_user):
 
     assert response.status_code == 403
     assert "后台人员不登记客户来电或来访" in response.content.decode()
+
+
+def test_the_500_page_stands_alone_in_both_languages():
+    from django.template import loader
+
+    html = loader.get_template("500.html").render()
+
+    assert "服务器出错了" in html and "Something went wrong" in html
+
+
+def test_switching_language_after_a_failed_post_goes_back_to_the_page(org, as_user):
+    case = make_case(org)
+    client = as_user(org.agent)
+    failed = client.post(f"/cases/{case.number}/do/assign/", {"assign-version": 1})
+    assert failed.status_code == 422
+    assert 'name="next"' not in failed.content.decode().split('class="langswitch"')[1][:400]
+
+    response = client.post(
+        "/i18n/setlang/", {"language": "en"}, headers={"referer": f"/cases/{case.number}/"}
+    )
+
+    assert response["Location"] == f"/cases/{case.number}/"
