@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from kefu.api import errors
 from kefu.api.auth import BearerToken
 from kefu.api.auth import router as auth_router
-from kefu.api.routers import cases, customers, messages, reference, workflow
+from kefu.api.routers import cases, customers, messages, reference, sla, workflow
 
 api = NinjaAPI(
     title="Kefu API",
@@ -29,4 +29,5 @@ api.add_router("", workflow.router)
 api.add_router("", messages.router)
 api.add_router("", customers.router)
 api.add_router("", reference.router)
+api.add_router("", sla.router)
 api.add_router("/assist", "kefu.api.routers.assist.router")

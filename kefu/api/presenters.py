@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 
 from kefu.accounts.models import Department, Site, Team, User
 from kefu.accounts.roles import may_see_personal_data
+from kefu.cases.clock_selectors import Timer
 from kefu.cases.models import Attachment, Case, CaseEvent, CaseMessage, ReturnVisit
 from kefu.customers.models import Customer
 from kefu.customers.normalize import mask_email, mask_phone
@@ -99,8 +100,23 @@ def return_visit(visit: ReturnVisit) -> dict[str, Any]:
     }
 
 
+def timer(t: Timer) -> dict[str, Any]:
+    return {
+        "metric": t.metric,
+        "due_at": t.due_at,
+        "state": t.state,
+        "remaining_seconds": int(t.remaining.total_seconds()),
+        "business_time": t.business_time,
+    }
+
+
 def case_detail(
-    case: Case, viewer: User, *, allowed: list[str], visits: list[ReturnVisit]
+    case: Case,
+    viewer: User,
+    *,
+    allowed: list[str],
+    visits: list[ReturnVisit],
+    timers: list[Timer] | None = None,
 ) -> dict[str, Any]:
     return {
         **case_item(case, viewer),
@@ -125,6 +141,7 @@ def case_detail(
         "responsible_person": user_ref(case.responsible_person),
         "responsible_department": department_ref(case.responsible_department),
         "return_visits": [return_visit(v) for v in visits],
+        "timers": [timer(t) for t in timers or []],
         "allowed_actions": allowed,
     }
 

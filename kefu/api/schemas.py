@@ -119,6 +119,14 @@ class ReturnVisitOut(Schema):
     recorded_at: dt.datetime | None
 
 
+class TimerOut(Schema):
+    metric: str = Field(description="assign, first_response, resolution or return_visit.")
+    due_at: dt.datetime
+    state: str = Field(description="ok, warning, breached or paused.")
+    remaining_seconds: int = Field(description="Time left (negative when overdue).")
+    business_time: bool = Field(description="Counted in the calendar's working hours.")
+
+
 class CaseDetail(CaseListItem):
     description: str
     product: str
@@ -141,6 +149,9 @@ class CaseDetail(CaseListItem):
     responsible_person: UserRef | None
     responsible_department: DepartmentRef | None
     return_visits: list[ReturnVisitOut]
+    timers: list[TimerOut] = Field(
+        description="The running time standards (时限), most urgent first."
+    )
     allowed_actions: list[str] = Field(
         description="Workflow steps you may take now; POST /cases/{id}/<action with - for _>."
     )

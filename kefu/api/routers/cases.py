@@ -18,6 +18,7 @@ from kefu.api.pagination import PageParams, paginate
 from kefu.api.schemas import CaseDetail, CaseEditIn, CaseIn, CasePage, ErrorOut, EventList
 from kefu.cases import actions, selectors
 from kefu.cases.choices import CaseStatus, Channel, Priority
+from kefu.cases.clock_selectors import timers_for
 from kefu.cases.models import Case
 from kefu.core.errors import NotFound, ValidationFailed
 from kefu.customers.actions import find_or_create_customer
@@ -36,6 +37,7 @@ def detail_for(user: User, case_id: int) -> dict[str, Any]:
         user,
         allowed=selectors.allowed_actions(user, case),
         visits=list(case.return_visits.select_related("recorded_by").order_by("due_at", "id")),
+        timers=timers_for([case]).get(case.pk, []),
     )
 
 

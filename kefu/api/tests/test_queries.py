@@ -61,9 +61,10 @@ def test_the_case_detail_runs_a_fixed_number_of_queries(org, api, busy):
 
     count, response = queries(lambda: client.get(f"/cases/{case.pk}"))
 
-    # token + case with its relations + return visits
+    # token + case with its relations + return visits + running clocks + their calendar (2)
     assert response.json()["status"] == "closed"
-    assert count == 3
+    assert [t["metric"] for t in response.json()["timers"]] == ["return_visit"]
+    assert count == 6
 
 
 def test_the_timeline_runs_a_fixed_number_of_queries(org, api, busy):
