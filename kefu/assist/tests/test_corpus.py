@@ -28,7 +28,7 @@ def test_customer_corpus_size_labels_scripts_and_industries():
         assert r["emotion"] in EMOTIONS and r["urgency"] in URGENCIES
         assert r["difficult"] in (None, *rules.DIFFICULT_TYPES)
         assert set(r["needs"]) <= set(NEEDS)
-    assert Counter(r["script"] for r in customer)["hant"] >= 90
+    assert Counter(r["script"] for r in customer)["hant"] >= 120
     assert len({r["industry"] for r in customer}) >= 10
     assert min(Counter(r["difficult"] for r in customer if r["difficult"]).values()) >= 10
 
