@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from kefu.accounts.models import User
@@ -65,13 +65,15 @@ def timers_for(cases: Iterable[Case], *, now: dt.datetime | None = None) -> dict
     return dict(timers)
 
 
-def overdue_filter(now: dt.datetime | None = None) -> Q:
+def overdue_filter(now: dt.datetime | None = None) -> Exists:
     """Cases with a running, unpaused clock past its due time (the "overdue" queue)."""
-    now = now or clock.now()
-    return Q(
-        clocks__stopped_at__isnull=True,
-        clocks__paused_at__isnull=True,
-        clocks__due_at__lte=now,
+    return Exists(
+        CaseClock.objects.filter(
+            case=OuterRef("pk"),
+            stopped_at__isnull=True,
+            paused_at__isnull=True,
+            due_at__lte=now or clock.now(),
+        )
     )
 
 

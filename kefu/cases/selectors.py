@@ -10,6 +10,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from kefu.accounts.models import User
 from kefu.cases import search
 from kefu.cases.choices import OPEN_STATUSES
+from kefu.cases.clock_selectors import overdue_filter
 from kefu.cases.models import (
     Attachment,
     Case,
@@ -47,6 +48,7 @@ class CaseFilters:
     created_to: dt.date | None = None
     open_only: bool = False
     escalated: bool | None = None
+    overdue: bool = False
     q: str = ""
     sort: str = "queue"
 
@@ -77,6 +79,8 @@ def list_cases_for(user: User, filters: CaseFilters | None = None) -> QuerySet[C
         qs = qs.filter(created_at__date__gte=f.created_from)
     if f.created_to is not None:
         qs = qs.filter(created_at__date__lte=f.created_to)
+    if f.overdue:
+        qs = qs.filter(overdue_filter())
     if f.escalated is not None:
         qs = qs.filter(escalation_level__gt=0) if f.escalated else qs.filter(escalation_level=0)
     qs = qs.select_related("kind", "customer", "team", "site", "handler")

@@ -56,6 +56,7 @@ class CaseQuery(Schema):
     created_to: dt.date | None = None
     open_only: bool = False
     escalated: bool | None = None
+    overdue: bool = Field(default=False, description="Only cases with a time standard overdue.")
     q: str = Field(default="", description="Full-text search over subject, request and messages.")
     sort: str = Field(default="queue", description="queue, newest, oldest, priority or updated.")
 
@@ -99,6 +100,7 @@ def filters_from(query: CaseQuery, user: User) -> selectors.CaseFilters:
         created_to=query.created_to,
         open_only=query.open_only,
         escalated=query.escalated,
+        overdue=query.overdue,
         q=query.q,
         sort=query.sort,
     )

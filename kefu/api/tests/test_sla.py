@@ -76,3 +76,12 @@ def test_preview_before_the_national_day_holiday(org, api) -> None:
     assert missing.status_code == 404
     garbled = client.get("/sla/calendars/cn-standard/preview", {"start": "x", "hours": 4})
     assert garbled.status_code == 422
+
+
+def test_the_overdue_queue(org, api) -> None:
+    with clock.frozen_at(dt.datetime(2026, 3, 4, 10, 0, tzinfo=SH)):
+        late, on_time = make_case(org), make_case(org)
+        advance(org, on_time, "assigned")
+    with clock.frozen_at(dt.datetime(2026, 3, 4, 11, 30, tzinfo=SH)):
+        items = api(org.supervisor).get("/cases", {"overdue": "true"}).json()["items"]
+    assert [i["id"] for i in items] == [late.pk]
