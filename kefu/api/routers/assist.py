@@ -62,6 +62,9 @@ class ForbiddenOut(Schema):
     advice: str
     suggestion: str
     confidence: float
+    source: Literal["lexicon", "model"] = Field(
+        description="lexicon: a known phrase; model: a paraphrase the agent model recognised."
+    )
 
 
 class BehaviourOut(Schema):
@@ -72,6 +75,7 @@ class BehaviourOut(Schema):
     advice: str
     suggestion: str
     confidence: float
+    source: Literal["lexicon", "model"]
 
 
 class EtiquetteOut(Schema):

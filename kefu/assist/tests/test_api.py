@@ -28,6 +28,7 @@ def test_an_agent_draft_is_checked(client):
         "见得多了",
     )
     assert finding["suggestion"] == "这类问题我们有成熟的处理办法，请您放心，我现在就为您处理。"
+    assert finding["source"] == "lexicon"
     assert client.checked == 1
 
 
@@ -94,3 +95,13 @@ def test_without_a_token_the_analyzer_is_closed(org):
     response = Api(None).post("/assist/analyze", {"text": "您好", "role": "agent"})
 
     assert response.status_code == 401
+
+
+def test_a_paraphrase_found_by_the_model_says_so(client):
+    body = client.post(
+        "/assist/analyze", {"text": "退款这事我们这边不处理，你找财务部门吧。", "role": "agent"}
+    ).json()
+
+    assert [(f["category"], f["source"]) for f in body["forbidden"]] == [
+        ("not_our_business", "model")
+    ]
