@@ -291,6 +291,7 @@ class QueueFilterForm(forms.Form):
     created_to = forms.DateField(
         label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    overdue = forms.BooleanField(label=_("只看超时"), required=False)
     sort = forms.ChoiceField(
         label=_("排序"), required=False, choices=[(k, SORT_LABELS[k]) for k in SORTS]
     )
@@ -333,6 +334,7 @@ class QueueFilterForm(forms.Form):
                 "customer",
                 "created_from",
                 "created_to",
+                "overdue",
                 "sort",
             ]
         )

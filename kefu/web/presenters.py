@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,8 +21,10 @@ from kefu.cases.choices import (
     ReturnVisitOutcome,
     Stance,
 )
+from kefu.cases.clock_selectors import Timer
 from kefu.cases.models import Case, CaseEvent, CaseKind, CaseMessage, CauseCategory
 from kefu.cases.transitions import workflow_for
+from kefu.sla.policies import Metric
 from kefu.web.labels import kind_name
 
 TONES: dict[str, str] = {
@@ -211,3 +214,40 @@ class TimelineBuilder:
             "action": action_label(self.case.kind.workflow, data.get("action", ""))
         }
         entry.details.append((_("当时状态"), status_label(data.get("status", ""))))
+
+
+@dataclass
+class TimerRow:
+    label: str
+    state: str
+    due_at: Any
+    text: str
+
+
+def _duration(delta: dt.timedelta) -> str:
+    minutes = int(abs(delta.total_seconds()) // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return _("%(h)s 小时 %(m)s 分") % {"h": hours, "m": minutes}
+    return _("%(m)s 分钟") % {"m": minutes}
+
+
+def timer_rows(timers: Iterable[Timer]) -> list[TimerRow]:
+    """The running time standards (时限) of a case, most urgent first, as a person reads them."""
+    rows = []
+    for timer in timers:
+        if timer.state == "paused":
+            text = _("已暂停（等待客户）")
+        elif timer.state == "breached":
+            text = _("已超时 %(d)s") % {"d": _duration(timer.remaining)}
+        else:
+            text = _("还剩 %(d)s") % {"d": _duration(timer.remaining)}
+        rows.append(
+            TimerRow(
+                label=_choice(Metric, timer.metric),
+                state=timer.state,
+                due_at=timer.due_at,
+                text=text,
+            )
+        )
+    return rows

@@ -118,3 +118,29 @@ def test_an_empty_queue_says_so(org, as_user):
     html = as_user(org.agent).get("/queues/escalated/").content.decode()
 
     assert "没有升级中的工单。" in html
+
+
+def test_time_limits_show_on_the_queue_and_the_case(org, as_user):
+    case = make_case(org)
+    client = as_user(org.agent)
+
+    queue = client.get("/queues/team/").content.decode()
+    page = client.get(f"/cases/{case.number}/").content.decode()
+
+    assert 'class="timer t-ok"' in queue and "还剩" in queue
+    assert 'id="timers-title"' in page and "派单时限" in page
+
+
+def test_the_overdue_filter_keeps_overdue_cases_only(org, as_user):
+    import datetime as dt
+
+    from kefu.core import clock
+
+    with clock.frozen_at(clock.now() - dt.timedelta(days=30)):
+        late = make_case(org, subject="很久以前的投诉")
+    make_case(org, subject="刚来的投诉")
+
+    html = as_user(org.agent).get("/queues/team/", {"overdue": "on"}).content.decode()
+
+    assert _numbers(html) == [late.number]
+    assert "已超时" in html

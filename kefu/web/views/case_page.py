@@ -15,12 +15,13 @@ from kefu.accounts.roles import may_see_personal_data
 from kefu.accounts.selectors import all_departments, all_teams, assignable_handlers
 from kefu.cases import selectors
 from kefu.cases.choices import CaseStatus
+from kefu.cases.clock_selectors import timers_for
 from kefu.cases.models import Case
 from kefu.cases.transitions import IMPROVEMENT_WORKFLOWS, workflow_for
 from kefu.customers.normalize import mask_email, mask_phone
 from kefu.web import forms as web_forms
 from kefu.web.decorators import staff_view
-from kefu.web.presenters import TimelineBuilder
+from kefu.web.presenters import TimelineBuilder, timer_rows
 
 
 class Lookups:
@@ -175,6 +176,7 @@ def render_case(
         "pending_visit": pending_visit,
         "visit_form": visit_form,
         "other_cases": selectors.other_cases_of_customer(user, case),
+        "timers": timer_rows(timers_for([case]).get(case.pk, [])),
         "contact": contact_display(user, case),
         "is_open": case.status != CaseStatus.CLOSED,
         "is_complaint_workflow": case.kind.workflow in IMPROVEMENT_WORKFLOWS,

@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 
 from kefu.accounts.models import User
 from kefu.accounts.selectors import all_teams, assignable_handlers
+from kefu.cases.clock_selectors import timers_for
 from kefu.cases.selectors import CaseFilters, active_case_kinds
 from kefu.core.errors import NotFound
 from kefu.customers.selectors import get_customer
 from kefu.web.decorators import forbid, staff_view
 from kefu.web.forms import QueueFilterForm
 from kefu.web.http import is_htmx
+from kefu.web.presenters import timer_rows
 from kefu.web.queues import BY_SLUG, queues_for
 
 PAGE_SIZE = 25
@@ -40,6 +42,7 @@ def filters_from(form: QueueFilterForm) -> CaseFilters:
         customer_id=data.get("customer"),
         created_from=data.get("created_from"),
         created_to=data.get("created_to"),
+        overdue=bool(data.get("overdue")),
         sort=data.get("sort") or "queue",
     )
 
@@ -69,6 +72,8 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             filters = replace(filters, customer_id=None)
     paginator = Paginator(current.cases(user, filters, kinds), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    timers = timers_for(page.object_list)
+    rows = [(case, timer_rows(timers.get(case.pk, []))[:1]) for case in page.object_list]
     counts = [(q, q.cases(user, CaseFilters(), kinds).count()) for q in queues_for(user)]
     query = request.GET.copy()
     query.pop("page", None)
@@ -76,6 +81,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         "queue": current,
         "form": form,
         "page": page,
+        "rows": rows,
         "counts": counts,
         "customer_filter": customer,
         "query": query.urlencode(),
