@@ -38,7 +38,7 @@ def _source_strings() -> set[str]:
 
 
 def test_every_chinese_string_of_the_workspace_has_an_english_translation():
-    catalog = trans_real.translation("en")._catalog
+    catalog = trans_real.translation("en")._catalog  # type: ignore[attr-defined]
     strings = _source_strings()
 
     def english(msgid: str) -> str | None:
