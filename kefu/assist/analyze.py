@@ -40,6 +40,8 @@ _URGENCY_RANK = {"low": 0, "normal": 1, "high": 2, "critical": 3}
 _EMOTION_OVERRIDE_BELOW = 0.6
 # The agent-reply model reports a paraphrase the lexicons missed from this probability on.
 AGENT_MODEL_THRESHOLD = 0.6
+# Likewise for a difficult-complainant type the cue lexicon does not recognise.
+DIFFICULT_MODEL_THRESHOLD = 0.6
 _TRIM = " \t\n,.!?;:~、。…"
 
 
@@ -136,7 +138,7 @@ def _customer(norm: Normalised, pred: dict[str, Prediction], fingerprint: str) -
         "kind": kind,
         "complaint_cause": cause,
         "emotion": _emotion(norm, pred["emotion"]),
-        "difficult_type": _difficult(norm),
+        "difficult_type": _difficult(norm, pred.get("difficult")),
         "urgency": _urgency(norm, pred["urgency"]),
         "needs": _needs(norm, pred),
         "versions": {"model": fingerprint, "lexicon": _lexicon_version()},
@@ -164,19 +166,26 @@ def _emotion(norm: Normalised, p: Prediction) -> dict[str, Any]:
     return out
 
 
-def _difficult(norm: Normalised) -> dict[str, Any] | None:
+def _difficult(norm: Normalised, pred: Prediction | None) -> dict[str, Any] | None:
     threshold, scores = rules.cue_scores(norm, "difficult")
     passing = [s for s in scores if s.score >= threshold]
-    if not passing:
+    if passing:
+        best = max(passing, key=lambda s: (s.score, -_DIFFICULT_PRIORITY.index(s.label)))
+        label, source = best.label, "lexicon"
+        confidence = round(min(0.95, 0.55 + 0.2 * best.score), 3)
+        spans = [(h.start, h.end) for h in best.evidence]
+    elif pred is not None and pred.label != "none" and pred.confidence >= DIFFICULT_MODEL_THRESHOLD:
+        label, source, confidence, spans = pred.label, "model", pred.confidence, list(pred.evidence)
+    else:
         return None
-    best = max(passing, key=lambda s: (s.score, -_DIFFICULT_PRIORITY.index(s.label)))
-    entry = load("customer")["difficult"][best.label]
+    entry = load("customer")["difficult"][label]
     return {
-        "label": best.label,
+        "label": label,
         "name": entry["label"],
-        "confidence": round(min(0.95, 0.55 + 0.2 * best.score), 3),
-        "evidence": _evidence(norm, [(h.start, h.end) for h in best.evidence]),
+        "confidence": confidence,
+        "evidence": _evidence(norm, spans),
         "playbook": entry["playbook"],
+        "source": source,
     }
 
 

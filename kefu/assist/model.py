@@ -61,7 +61,7 @@ HEADS: dict[str, tuple[str, ...]] = {
     "urgency": URGENCIES,
 }
 # Bumped whenever features or training change, so cached models are rebuilt.
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 
 _jieba_lock = threading.Lock()
 _SKIP = frozenset(" \t\n,.!?;:~、。…()[]<>\"'-_/*#")
@@ -297,5 +297,9 @@ def _train(rows: list[dict[str, Any]], fingerprint: str, texts: list[str]) -> Mo
         heads[f"need_{need}"] = _classifier().fit(
             matrix, [int(need in r.get("needs", [])) for r in rows]
         )
+    # Difficult type: the lexicon decides; this head is the fallback for wordings it misses.
+    heads["difficult"] = LogisticRegression(
+        C=5.0, class_weight="balanced", solver="newton-cg", max_iter=500
+    ).fit(matrix, [r.get("difficult") or "none" for r in rows])
     names = np.asarray(vectorizer.get_feature_names_out(), dtype=object)
     return Model(vectorizer, heads, fingerprint, len(rows), names)

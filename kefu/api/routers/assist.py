@@ -45,6 +45,7 @@ class DifficultOut(Schema):
     confidence: float
     evidence: list[Evidence]
     playbook: str
+    source: Literal["lexicon", "model"]
 
 
 class NeedOut(Schema):

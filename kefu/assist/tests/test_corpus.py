@@ -7,7 +7,7 @@ from collections import Counter
 
 from kefu.assist import rules
 from kefu.assist.model import CAUSES, EMOTIONS, KINDS, NEEDS, URGENCIES
-from kefu.assist.train import CORPUS_DIR
+from kefu.assist.train import CORPUS_DIR, corpus_files
 from kefu.core.text import to_simplified
 
 
@@ -43,6 +43,13 @@ def test_agent_corpus_has_violations_near_misses_and_every_category():
 
 
 def test_no_message_appears_twice_across_scripts():
-    texts = [to_simplified(r["text"]) for r in rows("customer") + rows("agent")]
+    texts = [to_simplified(r["text"]) for r in rows("customer") + rows("agent") + rows("holdout")]
 
     assert [t for t, n in Counter(texts).items() if n > 1] == []
+
+
+def test_holdout_messages_are_never_training_data():
+    training = [p.name for p in corpus_files()]
+
+    assert "holdout-customer.jsonl" not in training
+    assert len(rows("holdout")) >= 40

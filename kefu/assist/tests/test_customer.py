@@ -178,3 +178,19 @@ def test_the_analysis_names_the_model_and_lexicon_versions():
 
     assert set(versions) == {"model", "lexicon"}
     assert len(versions["model"]) == 20
+
+
+def test_the_model_names_a_difficult_type_the_cue_lexicon_misses():
+    text = "我明确告诉你，我一步都不会让，必须给我换新的"
+
+    found = analyze(text, "customer")["difficult_type"]
+
+    assert (found["label"], found["source"]) == ("stubborn", "model")
+    assert found["confidence"] >= 0.6
+    check_spans(text, found)
+
+
+def test_a_difficult_type_from_the_lexicon_says_so():
+    found = analyze("我是电视台记者，你们这事我要曝光。", "customer")["difficult_type"]
+
+    assert found["source"] == "lexicon"
