@@ -45,11 +45,14 @@ def _run(
     """one(k) for k in 0..n-1 on `clients` threads, each calling done() when it ends:
     (latencies in ms, cases per second)."""
     latencies: list[float] = [0.0] * n
+    failures: list[BaseException] = []
 
     def client(ks: range) -> None:
         try:
             for k in ks:
                 latencies[k] = one(k)
+        except Exception as exc:
+            failures.append(exc)
         finally:
             if done is not None:
                 done()
@@ -62,6 +65,8 @@ def _run(
         t.start()
     for t in threads:
         t.join()
+    if failures:
+        raise RuntimeError(f"{len(failures)} clients failed") from failures[0]
     return latencies, n / (time.perf_counter() - t0)
 
 
