@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import functools
 import threading
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-import jieba
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -68,8 +68,12 @@ _SKIP = frozenset(" \t\n,.!?;:~、。…()[]<>\"'-_/*#")
 
 
 @functools.cache
-def _tokenizer() -> jieba.Tokenizer:
-    with _jieba_lock:
+def _tokenizer() -> Any:
+    with _jieba_lock, warnings.catch_warnings():
+        # jieba 0.42 has invalid escape sequences that Python 3.12 warns about on compile.
+        warnings.simplefilter("ignore", SyntaxWarning)
+        import jieba
+
         jieba.setLogLevel(60)
         tk = jieba.Tokenizer()
         tk.load_userdict(str(USER_DICT))

@@ -109,6 +109,7 @@ def _save(model: Model, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     os.close(fd)
     joblib.dump(model, tmp, compress=3)
+    os.chmod(tmp, 0o644)  # mkstemp makes it private; web and worker may run as other users
     os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
 
 
