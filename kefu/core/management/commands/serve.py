@@ -121,8 +121,9 @@ class Command(BaseCommand):
         return Child("web (gunicorn)", argv, signal.SIGTERM, signal.SIGINT)
 
     def _worker(self) -> Child:
-        # serve has run the system checks once; the worker need not repeat them.
-        argv = [sys.executable, "-m", "kefu", "run_huey", "--skip-checks"]
+        # serve has run the system checks once; the worker need not repeat them. Quiet: only
+        # warnings and errors (every periodic task run would otherwise log three lines).
+        argv = [sys.executable, "-m", "kefu", "run_huey", "--skip-checks", "--quiet"]
         return Child("worker (huey)", argv, signal.SIGINT, signal.SIGTERM)
 
     # --- running and stopping -----------------------------------------------------------
