@@ -18,7 +18,10 @@ def expect_text(page, text: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_selector(f"text={text}")
 
 
-def test_agent_handles_a_phone_complaint_end_to_end(reference_data, new_page) -> None:
+def test_agent_handles_a_phone_complaint_end_to_end(
+    reference_data, new_page, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
     org = make_org()
     customer = make_customer(org, name="李四", phone="13800138000")
     page = new_page(locale="zh-CN")
@@ -49,6 +52,18 @@ def test_agent_handles_a_phone_complaint_end_to_end(reference_data, new_page) ->
     page.select_option("#id_assign-handler", str(org.agent.pk))
     page.click('[data-submit="assign"]')
     expect_text(page, "已派单。")
+
+    # The customer's bill as an attachment, uploaded with a progress bar (HTMX).
+    page.click("#tab-attachment")
+    page.set_input_files(
+        "#id_file-file",
+        files=[
+            {"name": "账单.txt", "mimeType": "text/plain", "buffer": "本月话费 158 元".encode()}
+        ],
+    )
+    page.click(".upload-form button[type=submit]")
+    expect_text(page, "附件已上传。")
+    assert page.locator("a", has_text="账单.txt").count() == 1
 
     # Reply to the customer, then record that the customer was contacted.
     page.check('input[name="msg-kind"][value="outbound"]')
@@ -86,6 +101,7 @@ def test_agent_handles_a_phone_complaint_end_to_end(reference_data, new_page) ->
         "创建工单",
         "受理",
         f"派单给 {org.agent.label}",
+        "上传附件",
         "回复客户",
         "已联系客户",
         "解决",
