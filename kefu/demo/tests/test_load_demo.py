@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 
@@ -168,3 +169,15 @@ def test_demo_accounts_without_the_marker_are_a_conflict():
     with pytest.raises(CommandError, match="agent"):
         load(cases=5, customers=5)
     assert (Case.objects.count(), DemoDataset.objects.count()) == (0, 0)
+
+
+def test_outside_demo_and_debug_mode_it_refuses(settings, monkeypatch):
+    # given a production configuration (no KEFU_DEMO, no KEFU_DEBUG)
+    from kefu.demo.management.commands import load_demo as command
+
+    settings.DEBUG, settings.TESTING = False, False
+    monkeypatch.setattr(command, "config", dataclasses.replace(command.config, demo=False))
+    # when the demo is loaded, then it refuses and writes nothing
+    with pytest.raises(CommandError, match="KEFU_DEMO=1"):
+        load(cases=5, customers=5)
+    assert (User.objects.count(), DemoDataset.objects.count()) == (0, 0)
