@@ -7,6 +7,7 @@ from kefu.web.views import (
     case_page,
     case_records,
     customers,
+    language,
     new_case,
     queue,
 )
@@ -17,6 +18,7 @@ urlpatterns = [
     path("", queue.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("language/", language.set_language, name="set_language"),
     path("queues/<slug:slug>/", queue.queue, name="queue"),
     path("cases/new/", new_case.new_case, name="new_case"),
     path("cases/<str:number>/", case_page.case_detail, name="case"),

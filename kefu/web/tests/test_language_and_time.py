@@ -79,3 +79,16 @@ def test_times_are_shown_in_the_users_time_zone(org, as_user):
     assert "2026-03-02 01:30" in london and "Europe/London" in london
     assert "2026-03-02 09:30" in shanghai and "Asia/Shanghai" in shanghai
     assert Case.objects.get(pk=case.pk).created_at == moment
+
+
+def test_the_language_choice_outlives_the_browser_session(org):
+    client = Client()
+    client.force_login(org.agent)
+
+    response = client.post("/language/", {"language": "en", "next": "/queues/mine/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/queues/mine/"
+    cookie = response.cookies["django_language"]
+    assert (cookie.value, cookie["max-age"]) == ("en", 365 * 24 * 3600)
+    assert "My cases" in client.get("/queues/mine/").content.decode()
