@@ -225,7 +225,7 @@ class CaseReplayer:
             st(
                 Step(
                     rng.uniform(20, 300),
-                    functools.partial(self._note, p, handler, _fill(note, p.values)),
+                    functools.partial(self._note, p, handler, note),
                 )
             )
         if p.status == "in_progress":
@@ -276,13 +276,13 @@ class CaseReplayer:
     def _plan_contact(self, p: CasePlan, case_id: Callable[[], int], handler: User) -> User:
         rng, st = self.rng, p.steps.append
         note = rng.choice(content.CONTACT_NOTES)
-        reply = _fill(p.story.replies[0], p.values)
         # Written channels get a written answer; a call is logged for most phone contacts
         # (the rest keep only the note on the contacted event).
         written, logged = p.channel not in _PHONE_LIKE, rng.random() < 0.6
 
         def contact() -> None:
             actions.mark_contacted(case_id(), actor=self.actor(handler), note=note)
+            reply = _fill(p.story.replies[0], p.values)
             if written:
                 self._message(case_id(), handler, "outbound", reply)
             elif logged:
@@ -323,12 +323,12 @@ class CaseReplayer:
 
     def _plan_resolve(self, p: CasePlan, case_id: Callable[[], int], handler: User) -> None:
         rng = self.rng
-        final_reply = _fill(p.story.replies[-1], p.values)
-        resolution = _fill(p.story.resolution, p.values)
         stance = p.story.stance if p.kind == "complaint" else ""
         written, logged = p.channel not in _PHONE_LIKE, rng.random() < 0.35
 
         def resolve() -> None:
+            final_reply = _fill(p.story.replies[-1], p.values)
+            resolution = _fill(p.story.resolution, p.values)
             if written:
                 self._message(case_id(), handler, "outbound", final_reply)
             elif logged:
@@ -348,7 +348,7 @@ class CaseReplayer:
                 responsible_person = self._member("hall-front")
             kwargs = {
                 "cause": story.cause,
-                "root_cause": story.root_cause or story.resolution,
+                "root_cause": _fill(story.root_cause or story.resolution, p.values),
                 "improvement_needed": story.improvement_needed,
                 "responsible_person": responsible_person,
                 "responsible_department": (
@@ -410,8 +410,8 @@ class CaseReplayer:
             }
         actions.add_message(case_id, actor=self.actor(user), kind=kind, body=body, **extra)
 
-    def _note(self, p: CasePlan, user: User, body: str) -> None:
-        self._message(p.case_id, user, "note", body)
+    def _note(self, p: CasePlan, user: User, template: str) -> None:
+        self._message(p.case_id, user, "note", _fill(template, p.values))
 
     def _customer_message(self, case_id: int, p: CasePlan, body: str) -> None:
         actions.add_message(case_id, actor=Actor.customer(p.customer.pk), kind="inbound", body=body)
@@ -450,6 +450,8 @@ class CaseReplayer:
     def timeline(self, p: CasePlan) -> list[tuple[dt.datetime, Step]]:
         """Every step with its moment, the first at the case's creation."""
         moment, timed = self.opened_at(p), []
+        # Customers ask about last month's bill; texts are filled in when the steps run.
+        p.values["month"] = (timezone.localtime(moment).month - 2) % 12 + 1
         for step in p.steps:
             moment += dt.timedelta(seconds=round(step.minutes * 60))
             timed.append((moment, step))

@@ -66,6 +66,10 @@ def test_a_small_load_has_every_kind_in_every_status_and_a_backdated_record():
     for prefix in {n.split("-")[0] for n in numbers}:
         same = [n for n in numbers if n.startswith(prefix + "-")]
         assert same == sorted(same)
+    # and every text was filled in
+    assert not Case.objects.filter(subject__contains="{").exists()
+    assert not Case.objects.filter(description__contains="{").exists()
+    assert not CaseMessage.objects.filter(body__contains="{").exists()
     # and the detours were taken through the actions
     types = set(CaseEvent.objects.values_list("type", flat=True))
     assert {
