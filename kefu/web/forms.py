@@ -152,6 +152,15 @@ class CloseForm(VersionForm):
         return self.departments.get(str(value)) if value else None
 
 
+class EditCaseForm(VersionForm):
+    subject = forms.CharField(label=_("主题"), max_length=200)
+    priority = forms.TypedChoiceField(label=_("优先级"), choices=Priority.choices, coerce=int)
+    description = forms.CharField(
+        label=_("客户诉求"), widget=_textarea(4), required=False, max_length=20_000
+    )
+    product = forms.CharField(label=_("涉及产品/服务"), max_length=100, required=False)
+
+
 class TransferForm(VersionForm):
     reason = forms.CharField(label=_("原因"), required=False, max_length=500)
 

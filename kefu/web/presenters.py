@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from kefu.cases.choices import (
     CaseStatus,
     EventType,
     MessageKind,
+    Priority,
     ReturnVisitOutcome,
     Stance,
 )
@@ -56,8 +58,8 @@ def status_label(value: str) -> str:
     return str(CaseStatus(value).label) if value in CaseStatus.values else value
 
 
-def _choice(enum: Any, value: str) -> str:
-    return str(enum(value).label) if value in enum.values else value
+def _choice(enum: Any, value: Any) -> str:
+    return str(enum(value).label) if value in enum.values else str(value)
 
 
 def actor_label(event: CaseEvent) -> str:
@@ -168,7 +170,15 @@ class TimelineBuilder:
 
     def _fields_changed(self, entry: TimelineEntry, data: dict, before: dict, after: dict) -> None:
         for name, value in after.items():
-            entry.details.append((name, f"{before.get(name, '')} → {value}"))
+            try:
+                label = str(Case._meta.get_field(name).verbose_name)
+            except FieldDoesNotExist:  # a field this version no longer has
+                label = name
+            if name == "priority":
+                old, value = _choice(Priority, before.get(name)), _choice(Priority, value)
+                entry.details.append((label, f"{old} → {value}"))
+            else:
+                entry.details.append((label, f"{before.get(name, '')} → {value}"))
 
     def _message_added(self, entry: TimelineEntry, data: dict, before: dict, after: dict) -> None:
         kind = data.get("kind", "")

@@ -228,3 +228,33 @@ def test_actions_need_post_and_csrf(org, client):
 
     assert response.status_code == 403
     assert _reload(case).status == CaseStatus.NEW
+
+
+def test_edit_the_case_details_with_its_version(org, as_user):
+    case = make_case(org)
+    client = as_user(org.agent)
+
+    response = _post(
+        client,
+        case,
+        "edit",
+        version=1,
+        subject="话费多扣了80元",
+        priority=4,
+        description="客户补充：上月也多扣",
+        product="畅享套餐",
+    )
+    stale = _post(
+        client, case, "edit", version=1, subject="旧页面的主题", priority=2, description=""
+    )
+
+    assert (response.status_code, stale.status_code) == (302, 409)
+    case = _reload(case)
+    assert (case.subject, case.priority, case.product, case.version) == (
+        "话费多扣了80元",
+        4,
+        "畅享套餐",
+        2,
+    )
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert "普通 → 紧急" in page and "修改工单信息" in page

@@ -103,6 +103,18 @@ RUNNERS: dict[str, tuple[Runner, Callable[[], str]]] = {
         ),
         lambda: _("已变更工单类型。"),
     ),
+    "edit": (
+        lambda c, a, d: actions.edit_case(
+            c.pk,
+            actor=a,
+            version=d["version"],
+            subject=d["subject"],
+            priority=d["priority"],
+            description=d["description"],
+            product=d["product"],
+        ),
+        lambda: _("已保存工单信息。"),
+    ),
     "record_return_visit": (
         lambda c, a, d: actions.record_return_visit(
             c.pk, actor=a, outcome=d["outcome"], note=d["note"]

@@ -93,6 +93,14 @@ def action_form(action: str, case: Case, lookups: Lookups, data: Any = None) -> 
     if action == "change_kind":
         kinds = [k for k in lookups.kinds if k.pk != case.kind_id]
         return web_forms.ChangeKindForm(kinds=kinds, **common)
+    if action == "edit":
+        initial.update(
+            subject=case.subject,
+            priority=case.priority,
+            description=case.description,
+            product=case.product,
+        )
+        return web_forms.EditCaseForm(**common)
     if action == "record_return_visit":
         return web_forms.ReturnVisitForm(data=data, prefix=action)
     return None
@@ -149,6 +157,22 @@ def render_case(
                 instant=name in INSTANT_ACTIONS,
                 danger=name in DANGER_ACTIONS,
                 open=name == open_action,
+            )
+        )
+    if case.status != CaseStatus.CLOSED:
+        form = (
+            bound
+            if (bound is not None and open_action == "edit")
+            else action_form("edit", case, lookups)
+        )
+        buttons.append(
+            ActionButton(
+                name="edit",
+                label=_("修改工单信息"),
+                form=form,
+                instant=False,
+                danger=False,
+                open=open_action == "edit",
             )
         )
     messages = list(selectors.case_messages(case))
