@@ -171,7 +171,7 @@ class TimelineBuilder:
     def _fields_changed(self, entry: TimelineEntry, data: dict, before: dict, after: dict) -> None:
         for name, value in after.items():
             try:
-                label = str(Case._meta.get_field(name).verbose_name)
+                label = str(getattr(Case._meta.get_field(name), "verbose_name", name))
             except FieldDoesNotExist:  # a field this version no longer has
                 label = name
             if name == "priority":

@@ -62,7 +62,7 @@ DANGER_ACTIONS = frozenset({"close"})
 
 
 def action_form(action: str, case: Case, lookups: Lookups, data: Any = None) -> forms.Form | None:
-    initial = {"version": case.version}
+    initial: dict[str, Any] = {"version": case.version}
     common: dict[str, Any] = {"data": data, "initial": initial, "prefix": action}
     if action == "accept":
         return web_forms.AcceptForm(**common)
