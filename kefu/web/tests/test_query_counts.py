@@ -104,3 +104,18 @@ def test_query_counts_are_pinned(org, busy, as_user):
 
     assert measured == {page: spec[-1] for page, spec in PAGES.items()}
     assert all(rows.values()), rows
+
+
+def test_inline_customer_creation_partial_is_pinned(org, as_user):
+    client = as_user(org.agent)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            "/customers/new/",
+            {"newcustomer-name": "赵六", "newcustomer-phone": "13600001111"},
+            headers=HTMX,
+        )
+
+    assert response.status_code == 200
+    # session, user; savepoint, customer row, phone row, release
+    assert len(queries.captured_queries) == 6
