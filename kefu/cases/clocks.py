@@ -17,13 +17,14 @@ from kefu.sla.targets import ClockTarget, SpecCache, elapsed, moment_after, targ
 HANDLING_METRICS = (Metric.ASSIGN, Metric.FIRST_RESPONSE, Metric.RESOLUTION)
 
 
-def _targets(case: Case) -> dict[str, ClockTarget]:
+def _targets(case: Case, *, fresh: bool = False) -> dict[str, ClockTarget]:
     return targets_for(
         kind_code=case.kind.code,
         tier=case.customer.tier,
         priority=case.priority,
         team_id=case.team_id,
         site_id=case.site_id,
+        fresh=fresh,
     )
 
 
@@ -107,8 +108,9 @@ def recompute_clocks(case: Case, *, cache: SpecCache | None = None) -> dict[str,
 
     Returns {metric: {"before": due, "after": due}} for the clocks whose due time moved.
     """
-    cache = cache or SpecCache()
-    targets = _targets(case)
+    # Always the current rules: a recomputed clock must not be found stale again.
+    cache = cache or SpecCache(fresh=True)
+    targets = _targets(case, fresh=True)
     moved: dict[str, Any] = {}
     for clock in case.clocks.select_for_update().filter(stopped_at__isnull=True):
         target = targets.get(clock.metric)

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from kefu.cases import actions
 from kefu.core import clock
 from kefu.customers.models import Customer
 from kefu.demo import content
@@ -58,6 +59,9 @@ def demo_logins() -> list[DemoLogin]:
         for name in content.DEMO_LOGINS
         if name in by_name
     ]
+
+
+SWEEP_EVERY = dt.timedelta(minutes=15)
 
 
 def _customer_weights(customers: list[Customer], rng: random.Random) -> list[float]:
@@ -105,13 +109,20 @@ def load_demo(
     timeline.sort(key=lambda item: item[:3])
     # The plans hold ~100k long-lived objects: the cyclic GC rescanning them costs ~10%.
     gc.freeze()
+    last_sweep = timeline[0][0] if timeline else now
     with tqdm(total=len(timeline), desc="demo", unit="step", disable=not progress) as bar:
         for start in range(0, len(timeline), STEPS_PER_TRANSACTION):
             with transaction.atomic():
                 for moment, _index, _n, step in timeline[start : start + STEPS_PER_TRANSACTION]:
+                    # The worker's time standards, replayed: warnings, breaches and their
+                    # escalations happen at their moment in history, not all at once later.
+                    if moment - last_sweep >= SWEEP_EVERY:
+                        actions.sweep_clocks(now=moment)
+                        last_sweep = moment
                     with clock.frozen_at(moment):
                         step.run()
             bar.update(min(STEPS_PER_TRANSACTION, len(timeline) - start))
+    actions.sweep_clocks(now=now)
     return DemoDataset.objects.create(
         loaded_at=now,
         seed=seed,

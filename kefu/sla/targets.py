@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -56,8 +58,47 @@ def calendar_id_for(team_id: int | None, site_id: int | None) -> int:
     return default_calendar().pk
 
 
+# Rules change rarely and every clock records the versions it was computed on, so the hot
+# path (opening cases) may reuse a lookup for a few seconds: a clock computed on rules that
+# changed meanwhile carries the old version and is recomputed by the worker. Recomputation
+# itself always reads fresh rules.
+CACHE_SECONDS = 30.0
+_cache: dict[tuple[object, ...], tuple[float, object]] = {}
+
+
+def clear_caches() -> None:
+    _cache.clear()
+
+
+def _cached[T](key: tuple[object, ...], compute: Callable[[], T]) -> T:
+    now = time.monotonic()
+    hit = _cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]  # type: ignore[return-value]
+    value = compute()
+    _cache[key] = (now + CACHE_SECONDS, value)
+    return value
+
+
 def targets_for(
-    *, kind_code: str, tier: str, priority: int | None, team_id: int | None, site_id: int | None
+    *,
+    kind_code: str,
+    tier: str,
+    priority: int | None,
+    team_id: int | None,
+    site_id: int | None,
+    fresh: bool = False,
+) -> dict[str, ClockTarget]:
+    def compute() -> dict[str, ClockTarget]:
+        return _targets_for(kind_code, tier, priority, team_id, site_id)
+
+    if fresh:
+        return compute()
+    return _cached(("targets", kind_code, tier, priority, team_id, site_id), compute)
+
+
+def _targets_for(
+    kind_code: str, tier: str, priority: int | None, team_id: int | None, site_id: int | None
 ) -> dict[str, ClockTarget]:
     policy = policy_for(kind_code, tier, priority)
     if policy is None:
@@ -82,14 +123,20 @@ def targets_for(
 
 
 class SpecCache:
-    """Calendar specs by id for one unit of work (an action, a sweep batch)."""
+    """Calendar specs by id for one unit of work (an action, a sweep batch); `fresh` reads
+    the database, otherwise a spec read in the last few seconds is reused."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, fresh: bool = False) -> None:
         self._specs: dict[int, bt.CalendarSpec] = {}
+        self.fresh = fresh
 
     def get(self, calendar_id: int) -> bt.CalendarSpec:
         if calendar_id not in self._specs:
-            self._specs[calendar_id] = spec_for(calendar_id)
+            self._specs[calendar_id] = (
+                spec_for(calendar_id)
+                if self.fresh
+                else _cached(("spec", calendar_id), lambda: spec_for(calendar_id))
+            )
         return self._specs[calendar_id]
 
 
