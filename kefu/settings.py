@@ -168,5 +168,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"kefu": {"level": "INFO"}},
+    # huey's consumer adds its own handler: without propagate=False every line prints twice.
+    "loggers": {"kefu": {"level": "INFO"}, "huey": {"level": "INFO", "propagate": False}},
 }
