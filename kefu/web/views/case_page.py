@@ -223,7 +223,3 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     assert isinstance(user, User)
     case = selectors.get_case_by_number_for(user, number)
     return render_case(request, case)
-
-
-def stale_note() -> str:
-    return _("此工单已被他人修改，您的更改没有保存。页面已显示最新内容，请核对后再操作。")
