@@ -205,3 +205,36 @@ def test_the_main_flow_works_from_the_keyboard(reference_data, new_page) -> None
         org.teammate,
         0,
     )
+
+
+def test_walk_in_customer_is_created_inline_and_gets_a_case(reference_data, new_page) -> None:
+    org = make_org()
+    make_customer(org, name="王五", phone="13900139000")
+    page = new_page(locale="zh-CN")
+    sign_in(page, org.agent.username)
+    page.goto("/cases/new/")
+
+    # Searching finds nobody; the duplicate phone is refused in place; then a new customer.
+    page.fill("#customer-q", "赵六")
+    expect_text(page, "没有找到“赵六”")
+    page.click("text=找不到？新建客户")
+    page.fill("#id_newcustomer-name", "赵六")
+    page.fill("#id_newcustomer-phone", "139 0013 9000")
+    page.click('[data-submit="create-customer"]')
+    expect_text(page, "已有客户使用这个电话或邮箱")
+    page.fill("#id_newcustomer-phone", "136 0000 1111")
+    page.click('[data-submit="create-customer"]')
+    expect_text(page, "新客户已创建")
+
+    page.check('input[name="kind"][value="inquiry"]')
+    page.check('input[name="channel"][value="walk_in"]')
+    page.fill("#id_subject", "咨询宽带提速")
+    page.click('[data-submit="open-case"]')
+    page.wait_for_url(re.compile(r"/cases/ZX-\d{4}-\d{6}/$"))
+
+    case = Case.objects.get(subject="咨询宽带提速")
+    assert (case.customer.name, case.customer.primary_phone, case.channel) == (
+        "赵六",
+        "+8613600001111",
+        "walk_in",
+    )
