@@ -238,3 +238,24 @@ def test_walk_in_customer_is_created_inline_and_gets_a_case(reference_data, new_
         "+8613600001111",
         "walk_in",
     )
+
+
+def test_new_arrivals_appear_in_the_queue_without_a_reload(reference_data, new_page) -> None:
+    org = make_org()
+    page = new_page(locale="zh-CN")
+    sign_in(page, org.agent.username)
+    page.goto("/queues/unaccepted/")
+    expect_text(page, "没有等待受理的工单。")
+    page.evaluate("() => { window.notReloaded = true; }")
+    # The queue polls every 30 s; poll every second here so the test does not wait.
+    page.evaluate(
+        """() => { const el = document.querySelector('#queue-results');
+                   el.setAttribute('hx-trigger', 'every 1s'); htmx.process(el); }"""
+    )
+
+    case = make_case(org, subject="新来电：停机未通知")
+
+    page.wait_for_selector(f'a[href="/cases/{case.number}/"]')
+    assert page.evaluate("() => window.notReloaded") is True
+    count = page.locator('[data-queue="unaccepted"] .count').inner_text()
+    assert count == "1"
