@@ -360,3 +360,30 @@ class BulkAssignForm(forms.Form):
         assert isinstance(cases, forms.TypedMultipleChoiceField)
         cases.choices = [(i, str(i)) for i in case_ids]
         self.fields["handler"] = UserChoiceField(handlers, label=_("派给"))
+
+
+class SlaReportForm(forms.Form):
+    group_by = forms.ChoiceField(
+        label=_("按…统计"),
+        required=False,
+        choices=[
+            ("team", _("班组")),
+            ("handler", _("处理人")),
+            ("kind", _("工单类型")),
+            ("metric", _("时限指标")),
+            ("site", _("网点")),
+        ],
+    )
+    start = forms.DateField(
+        label=_("开始日期"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("结束日期"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError(_("开始日期不能晚于结束日期。"))
+        return data

@@ -68,6 +68,12 @@ QUEUES: list[Queue] = [
     ),
     Queue("complaints", _("投诉"), _("没有未结的投诉。"), lambda u, f, k: _complaints(f, k)),
     Queue(
+        "overdue",
+        _("已超时"),
+        _("没有超过时限的工单。"),
+        lambda u, f, k: _open(replace(f, overdue=True)),
+    ),
+    Queue(
         "return_visits",
         _("待回访"),
         _("没有待回访的工单。"),

@@ -10,6 +10,7 @@ from kefu.web.views import (
     language,
     new_case,
     queue,
+    sla_report,
 )
 
 app_name = "web"
@@ -38,4 +39,5 @@ urlpatterns = [
     path("customers/<int:customer_id>/pick/", new_case.customer_pick, name="customer_pick"),
     path("board/", board.board, name="board"),
     path("board/assign/", board.board_assign, name="board_assign"),
+    path("reports/sla/", sla_report.sla_report, name="sla_report"),
 ]

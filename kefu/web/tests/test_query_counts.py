@@ -47,31 +47,32 @@ def busy(org):
 
 PAGES = {
     # name: (role, url, headers, marker of one row, pinned number of queries)
-    "queue": ("agent", lambda b: "/queues/team/", {}, 'class="mono"><a href="/cases/', 16),
+    "queue": ("agent", lambda b: "/queues/team/", {}, 'class="mono"><a href="/cases/', 17),
     "queue_partial": (
         "agent",
         lambda b: "/queues/team/",
         HTMX,
         'class="mono"><a href="/cases/',
-        16,
+        17,
     ),
     "queue_search": (
         "agent",
         lambda b: "/queues/team/?q=话费",
         {},
         'class="mono"><a href="/cases/',
-        16,
+        17,
     ),
-    "queue_all": ("admin", lambda b: "/queues/all/", {}, 'class="mono"><a href="/cases/', 16),
+    "queue_all": ("admin", lambda b: "/queues/all/", {}, 'class="mono"><a href="/cases/', 17),
     "queue_return_visits": (
         "agent",
         lambda b: "/queues/return_visits/",
         {},
         'class="mono"><a href="/cases/',
-        16,
+        17,
     ),
     "case": ("supervisor", lambda b: f"/cases/{b['long'].number}/", {}, 'class="tl-item', 16),
     "new_case": ("agent", lambda b: "/cases/new/", {}, "", 3),
+    "sla_report": ("supervisor", lambda b: "/reports/sla/?group_by=handler", {}, "", 3),
     "customer_search": (
         "agent",
         lambda b: "/customers/search/?q=回访客户",

@@ -1,0 +1,58 @@
+"""Time standards in the workspace: the overdue queue and the attainment report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from kefu.cases import actions
+from kefu.core import clock
+from tests.factories import advance, make_case
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def test_the_overdue_queue_lists_cases_past_a_time_standard(org, as_user):
+    with clock.frozen_at(dt.datetime(2026, 3, 4, 10, 0, tzinfo=SH)):
+        late, on_time = make_case(org), make_case(org)
+        advance(org, on_time, "assigned")
+    with clock.frozen_at(dt.datetime(2026, 3, 4, 11, 30, tzinfo=SH)):
+        html = as_user(org.agent).get("/queues/overdue/").content.decode()
+    numbers = re.findall(r'<td class="mono"><a href="/cases/([^/]+)/">', html)
+    assert numbers == [late.number]
+
+
+def test_the_report_shows_attainment_with_its_chart(org, as_user):
+    with clock.frozen_at(dt.datetime(2026, 3, 4, 10, 0, tzinfo=SH)):
+        quick, _slow = make_case(org), make_case(org)
+    with clock.frozen_at(dt.datetime(2026, 3, 4, 10, 30, tzinfo=SH)):
+        advance(org, quick, "assigned")
+    actions.sweep_clocks(now=dt.datetime(2026, 3, 4, 11, 5, tzinfo=SH))
+    client = as_user(org.supervisor)
+    response = client.get(
+        "/reports/sla/", {"group_by": "metric", "start": "2026-03-01", "end": "2026-03-31"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<svg" in html
+    assert "派单时限" in html
+    assert re.search(r"<td>派单时限</td><td>2</td><td>1</td><td>1</td><td>50.0%</td>", html)
+    english = client.get(
+        "/reports/sla/",
+        {"group_by": "metric", "start": "2026-03-01", "end": "2026-03-31"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert english.status_code == 200
+
+
+def test_the_report_refuses_a_reversed_period_and_needs_a_login(org, as_user):
+    from django.test import Client
+
+    html = (
+        as_user(org.agent)
+        .get("/reports/sla/", {"start": "2026-04-01", "end": "2026-03-01"})
+        .content.decode()
+    )
+    assert 'role="alert"' in html
+    assert Client().get("/reports/sla/").status_code == 302
