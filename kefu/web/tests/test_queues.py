@@ -57,6 +57,7 @@ def test_queue_counts_are_shown_per_queue(org, as_user):
         "unaccepted": "2",
         "escalated": "0",
         "complaints": "1",
+        "overdue": "0",
         "return_visits": "0",
     }
 

@@ -60,6 +60,7 @@ def sla_report(request: HttpRequest) -> HttpResponse:
         "total": total,
         "met": met,
         "attainment": round(100.0 * met / total, 1) if total else None,
+        "attainment_text": f"{round(100.0 * met / total, 1)}%" if total else "",
         "page_title": _("时限达成报表"),
     }
     return render(request, "web/sla_report.html", context)
