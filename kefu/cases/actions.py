@@ -207,7 +207,7 @@ def open_case(
         created_at=now,
         updated_at=now,
     )
-    clocks = start_clocks(case, HANDLING_METRICS, now=now)
+    clocks = start_clocks(case, HANDLING_METRICS, now=now, new=True)
     record_event(
         case,
         EventType.CREATED,
@@ -225,7 +225,7 @@ def open_case(
             "status": CaseStatus.NEW,
         },
     )
-    search.index_case(case)
+    search.index_case(case, new=True)
     return case
 
 

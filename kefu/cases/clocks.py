@@ -39,12 +39,22 @@ def _schedule(clock: CaseClock, cache: SpecCache) -> None:
 
 
 def start_clocks(
-    case: Case, metrics: tuple[str, ...], *, now: dt.datetime, cache: SpecCache | None = None
+    case: Case,
+    metrics: tuple[str, ...],
+    *,
+    now: dt.datetime,
+    cache: SpecCache | None = None,
+    new: bool = False,
 ) -> list[CaseClock]:
-    """Start the policy's clocks for `metrics` (those the policy defines)."""
+    """Start the policy's clocks for `metrics` (those the policy defines and not running;
+    `new`: a case just opened, so none is)."""
     cache = cache or SpecCache()
     targets = _targets(case)
-    running = set(case.clocks.filter(stopped_at__isnull=True).values_list("metric", flat=True))
+    running = (
+        set()
+        if new
+        else set(case.clocks.filter(stopped_at__isnull=True).values_list("metric", flat=True))
+    )
     clocks = []
     for metric in metrics:
         target = targets.get(metric)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from kefu.cases.models import CaseNumberSequence
 
@@ -14,12 +13,26 @@ def next_case_number(prefix: str, year: int) -> str:
     Must run inside the transaction that creates the case, so a rollback returns nothing
     to the sequence but also leaves no number used twice.
     """
-    updated = CaseNumberSequence.objects.filter(prefix=prefix, year=year).update(last=F("last") + 1)
-    if not updated:
+    last = _increment(prefix, year)
+    if last is None:
         try:
             with transaction.atomic():
                 CaseNumberSequence.objects.create(prefix=prefix, year=year, last=1)
-        except IntegrityError:
-            CaseNumberSequence.objects.filter(prefix=prefix, year=year).update(last=F("last") + 1)
-    last = CaseNumberSequence.objects.get(prefix=prefix, year=year).last
+            last = 1
+        except IntegrityError:  # another transaction created the row first
+            last = _increment(prefix, year)
+    assert last is not None
     return f"{prefix}-{year}-{last:06d}"
+
+
+def _increment(prefix: str, year: int) -> int | None:
+    """One statement takes the row lock and reads the new value (RETURNING: SQLite ≥ 3.35,
+    PostgreSQL)."""
+    table = CaseNumberSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE prefix = %s AND year = %s RETURNING last",
+            [prefix, year],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])

@@ -14,12 +14,17 @@ from kefu.cases.models import Case, CaseSearchDocument
 from kefu.core.text import index_tokens, query_terms
 
 
-def index_case(case: Case) -> None:
-    """Rebuild a case's document from its subject, request and messages."""
+def index_case(case: Case, *, new: bool = False) -> None:
+    """Rebuild a case's document from its subject, request and messages (`new`: a case just
+    opened, with no messages and no document yet)."""
     parts = [case.number, case.subject, case.description, case.product]
-    parts.extend(case.messages.values_list("body", flat=True))
+    if not new:
+        parts.extend(case.messages.values_list("body", flat=True))
     content = index_tokens("\n".join(p for p in parts if p))
-    CaseSearchDocument.objects.update_or_create(case=case, defaults={"content": content})
+    if new:
+        CaseSearchDocument.objects.create(case=case, content=content)
+    else:
+        CaseSearchDocument.objects.update_or_create(case=case, defaults={"content": content})
 
 
 def append_to_index(case: Case, text: str) -> None:
