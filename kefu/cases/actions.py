@@ -744,7 +744,7 @@ def _locked_running_clock(clock_id: int) -> CaseClock | None:
         return None
     lock_case(case_id)
     clock_row = (
-        CaseClock.objects.select_for_update()
+        CaseClock.objects.select_for_update(of=("self",))
         .select_related("case", "case__kind", "case__team__supervisor", "case__handler")
         .filter(pk=clock_id, stopped_at__isnull=True, paused_at__isnull=True)
         .first()
