@@ -25,6 +25,7 @@ SECTIONS = [
     "## Machine and workload",
     "## Summary",
     "## Agent queue, first page",
+    "## Workspace queue page",
     "## Chinese full-text search",
     "## Case detail with 20 events",
     "## Raw SQL insert (the physical limit)",
@@ -78,7 +79,12 @@ def test_bench_generates_measures_and_writes_every_section(
     assert "| Scale | 300 cases |" in text
     assert "| Cores | " in text and "| RAM | " in text and "SQLite" in text
     # every read figure is measured against its target; the API created cases without errors
-    for label in ("first page, team filter", "recall vs substring scan", "rate, 8 clients"):
+    for label in (
+        "first page, team filter",
+        "team queue page",
+        "recall vs substring scan",
+        "rate, 8 clients",
+    ):
         assert re.search(rf"\| {re.escape(label)} \|.*\| (✅ pass|❌ miss) \|", text), label
     assert re.search(r"\| failed requests \| 12 \|.*\| 0 \| ≤ 0 \| ✅ pass \|", text)
     assert re.search(r"\| recall vs substring scan \| 40 \|.*\| 1 \|", text)
