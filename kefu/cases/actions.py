@@ -62,6 +62,7 @@ from kefu.core.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from kefu.customers.actions import set_customer_tier
 from kefu.customers.models import Customer
 from kefu.sla.models import BusinessCalendar
 from kefu.sla.policies import Metric, SlaPolicy
@@ -927,3 +928,20 @@ def recompute_stale_clocks(*, batch: int = 500) -> int:
     for case_id in ids:
         recompute_case_clocks(case_id, actor=actor, reason="rules")
     return len(ids)
+
+
+def change_customer_tier(customer_id: int, *, actor: Actor, tier: str) -> int:
+    """A customer's tier picks its SLA policy: change it and recompute the time standards of
+    the customer's open cases (each in its own short transaction). Returns how many moved."""
+    customer, previous = set_customer_tier(customer_id, actor=actor, tier=tier)
+    if previous == customer.tier:
+        return 0
+    open_ids = list(
+        Case.objects.filter(customer_id=customer_id, clocks__stopped_at__isnull=True)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    moved = 0
+    for case_id in open_ids:
+        moved += bool(recompute_case_clocks(case_id, actor=actor, reason="tier"))
+    return moved

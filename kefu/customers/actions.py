@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from kefu.accounts.actors import Actor
-from kefu.accounts.roles import may_take_contacts
+from kefu.accounts.roles import is_supervising, may_take_contacts
 from kefu.core import clock
-from kefu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from kefu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from kefu.customers.models import Customer, CustomerEmail, CustomerKind, CustomerPhone
 from kefu.customers.normalize import normalize_email, normalize_phone
 
@@ -89,3 +89,29 @@ def find_or_create_customer(
     if existing is not None:
         return existing
     return create_customer(actor=actor, name=name, phone=phone_e164, email=email_norm)
+
+
+TIER_MAX_LENGTH = 30
+
+
+@transaction.atomic
+def set_customer_tier(customer_id: int, *, actor: Actor, tier: str) -> tuple[Customer, str]:
+    """Change a customer's value tier; returns (customer, previous tier).
+
+    Supervising roles only. (The CRM issue grades tiers by RFM and records the reasons.)
+    """
+    if actor.is_staff and actor.user is not None and not is_supervising(actor.user):
+        raise PermissionDenied("only supervisors and managers change a customer's tier")
+    tier = (tier or "").strip()
+    if not tier or len(tier) > TIER_MAX_LENGTH:
+        raise ValidationFailed(
+            "tier is required", fields={"tier": f"1 to {TIER_MAX_LENGTH} characters"}
+        )
+    customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound("customer not found")
+    previous = customer.tier
+    if previous != tier:
+        customer.tier = tier
+        customer.save(update_fields=["tier"])
+    return customer, previous

@@ -91,3 +91,34 @@ def test_only_administrators_change_the_rules(org: Org) -> None:
     assert set(error.value.fields) == {"targets.0.minutes", "targets.1.metric", "targets.2.metric"}
     with pytest.raises(ValidationFailed):
         assign_calendar(actor=Actor.staff(org.admin), calendar=default_calendar())
+
+
+def test_a_tier_upgrade_gives_open_complaints_the_stricter_standard(org: Org) -> None:
+    # given a standard customer's open complaint (assign due in 1 business hour)
+    with clock.frozen_at(dt.datetime(2026, 3, 4, 10, 0, tzinfo=SH)):
+        case = make_case(org)
+        closed = make_case(org, customer=case.customer)
+    from tests.factories import advance
+
+    advance(org, closed, "resolved")
+    assert due(case) == dt.datetime(2026, 3, 4, 11, 0, tzinfo=SH)
+    # when a manager makes the customer VIP
+    with pytest.raises(PermissionDenied):
+        actions.change_customer_tier(case.customer_id, actor=Actor.staff(org.agent), tier="vip")
+    moved = actions.change_customer_tier(
+        case.customer_id, actor=Actor.staff(org.site_manager), tier="vip"
+    )
+    # then the open complaint counts on the VIP standard (30 business minutes)
+    assert moved == 1
+    assert due(case) == dt.datetime(2026, 3, 4, 10, 30, tzinfo=SH)
+    event = CaseEvent.objects.get(case=case, type=EventType.SLA_RECOMPUTED)
+    assert event.data["reason"] == "tier"
+    assert not CaseEvent.objects.filter(case=closed, type=EventType.SLA_RECOMPUTED).exists()
+    assert (
+        actions.change_customer_tier(
+            case.customer_id, actor=Actor.staff(org.site_manager), tier="vip"
+        )
+        == 0
+    )
+    with pytest.raises(ValidationFailed):
+        actions.change_customer_tier(case.customer_id, actor=Actor.staff(org.admin), tier=" ")
