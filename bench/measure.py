@@ -108,4 +108,4 @@ def run_all(ctx: Context, only: list[str] | None = None) -> list[Section]:
 
 
 # The measurements register themselves on import.
-from . import pages, reads, writes  # noqa: E402, F401
+from . import pages, reads, sla, writes  # noqa: E402, F401

@@ -30,6 +30,7 @@ SECTIONS = [
     "## Case detail with 20 events",
     "## Raw SQL insert (the physical limit)",
     "## Case creation through the API",
+    "## Time standards: sweep and recompute",
     "## Compared with django-helpdesk",
     "## Where Kefu falls short",
 ]

@@ -32,12 +32,13 @@ from kefu.cases.choices import (
 from kefu.cases.clocks import (
     HANDLING_METRICS,
     pause_clock,
+    recompute_batch,
     recompute_clocks,
     resume_clock,
     start_clocks,
     stop_clock,
 )
-from kefu.cases.events import changes, record_event
+from kefu.cases.events import changes, record_event, record_events
 from kefu.cases.lock_objects import lock_case
 from kefu.cases.models import (
     Attachment,
@@ -922,11 +923,21 @@ def recompute_case_clocks(case_id: int, *, actor: Actor, reason: str) -> dict[st
 
 
 def recompute_stale_clocks(*, batch: int = 500) -> int:
-    """One batch of cases whose clocks were computed on older rules; returns how many."""
+    """One batch of cases whose clocks were computed on older rules, recomputed in one short
+    transaction (bulk update, events in one insert); returns how many cases."""
     ids = stale_clock_case_ids(limit=batch)
+    if not ids:
+        return 0
     actor = Actor.system("sla:rules_changed")
-    for case_id in ids:
-        recompute_case_clocks(case_id, actor=actor, reason="rules")
+    with transaction.atomic():
+        moved = recompute_batch(ids)
+        record_events(
+            [
+                (case_id, EventType.SLA_RECOMPUTED, {"reason": "rules", "clocks": clocks})
+                for case_id, clocks in moved.items()
+            ],
+            actor=actor,
+        )
     return len(ids)
 
 

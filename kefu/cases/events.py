@@ -52,3 +52,14 @@ def changes(case: Case, fields: dict[str, Any]) -> tuple[dict[str, Any], dict[st
         if old != new:
             before[name], after[name] = old, new
     return before, after
+
+
+def record_events(rows: list[tuple[int, str, dict[str, Any]]], *, actor: Actor) -> list[CaseEvent]:
+    """Many events in one insert: (case id, type, data) each, all at the same moment."""
+    at = clock.now()
+    return CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case_id=case_id, type=event_type, at=at, data=_jsonable(data), **actor.as_record()
+        )
+        for case_id, event_type, data in rows
+    )
