@@ -754,10 +754,15 @@ def _locked_running_clock(clock_id: int) -> CaseClock | None:
     return clock_row
 
 
-@transaction.atomic
 def record_clock_warning(clock_id: int, *, now: dt.datetime | None = None) -> bool:
-    """Record that a clock reached its warning share. Idempotent: True only the first time."""
+    """Record that a clock reached its warning share. Idempotent: True only the first time.
+    Everything it records is stamped `now` (a replayed or late sweep keeps its moment)."""
     now = now or clock.now()
+    with clock.frozen_at(now), transaction.atomic():
+        return _record_clock_warning(clock_id, now)
+
+
+def _record_clock_warning(clock_id: int, now: dt.datetime) -> bool:
     running = _locked_running_clock(clock_id)
     if running is None or running.warned_at is not None or running.warn_at > now:
         return False
@@ -785,11 +790,16 @@ def record_clock_warning(clock_id: int, *, now: dt.datetime | None = None) -> bo
     return True
 
 
-@transaction.atomic
 def record_clock_breach(clock_id: int, *, now: dt.datetime | None = None) -> bool:
     """Record a breach and escalate the case one step along its chain (handler → supervisor
-    → the site's first responsible person). Idempotent: True only the first time."""
+    → the site's first responsible person). Idempotent: True only the first time. Everything
+    it records is stamped `now`."""
     now = now or clock.now()
+    with clock.frozen_at(now), transaction.atomic():
+        return _record_clock_breach(clock_id, now)
+
+
+def _record_clock_breach(clock_id: int, now: dt.datetime) -> bool:
     running = _locked_running_clock(clock_id)
     if running is None or running.breached_at is not None or running.due_at > now:
         return False

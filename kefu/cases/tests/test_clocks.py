@@ -193,3 +193,13 @@ def test_paused_and_stopped_clocks_are_not_swept(org: Org) -> None:
         advance(org, case, "awaiting_customer")
     assert actions.sweep_clocks(now=at(2026, 3, 20, 10, 0)) == (0, 0)
     assert actions.record_clock_breach(999_999) is False
+
+
+def test_a_late_sweep_stamps_its_records_with_its_own_moment(org: Org) -> None:
+    with clock.frozen_at(at(2026, 3, 4, 10, 0)):
+        case = make_case(org)
+    actions.sweep_clocks(now=at(2026, 3, 4, 11, 2))
+    breach = CaseEvent.objects.get(case=case, type=EventType.SLA_BREACHED)
+    escalation = CaseEvent.objects.get(case=case, type=EventType.ESCALATED)
+    assert breach.at == escalation.at == at(2026, 3, 4, 11, 2)
+    assert CaseNotification.objects.get(case=case).created_at == at(2026, 3, 4, 11, 2)
