@@ -61,7 +61,7 @@ def demo_logins() -> list[DemoLogin]:
     ]
 
 
-SWEEP_EVERY = dt.timedelta(minutes=15)
+SWEEP_EVERY = dt.timedelta(minutes=10)
 
 
 def _customer_weights(customers: list[Customer], rng: random.Random) -> list[float]:
