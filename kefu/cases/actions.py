@@ -871,7 +871,8 @@ def deliver_due_notifications(*, now: dt.datetime | None = None, batch: int = 20
     for notification_id in ids:
         with transaction.atomic():
             note = (
-                CaseNotification.objects.select_for_update(skip_locked=True)
+                # Lock the notice only: its recipient is shared by many notices.
+                CaseNotification.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("recipient", "case")
                 .filter(pk=notification_id, emailed_at__isnull=True)
                 .first()
