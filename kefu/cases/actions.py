@@ -967,3 +967,13 @@ def change_customer_tier(customer_id: int, *, actor: Actor, tier: str) -> int:
     for case_id in open_ids:
         moved += bool(recompute_case_clocks(case_id, actor=actor, reason="tier"))
     return moved
+
+
+def mark_notifications_read(*, actor: Actor, ids: list[int] | None = None) -> int:
+    """Mark the actor's own notifications read (all of them when `ids` is None)."""
+    if not actor.is_staff or actor.user is None:
+        raise PermissionDenied("only staff have notifications")
+    qs = CaseNotification.objects.filter(recipient=actor.user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=clock.now())

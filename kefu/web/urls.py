@@ -9,6 +9,7 @@ from kefu.web.views import (
     customers,
     language,
     new_case,
+    notifications,
     queue,
     sla_report,
 )
@@ -40,4 +41,6 @@ urlpatterns = [
     path("board/", board.board, name="board"),
     path("board/assign/", board.board_assign, name="board_assign"),
     path("reports/sla/", sla_report.sla_report, name="sla_report"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/read/", notifications.notifications_read, name="notifications_read"),
 ]

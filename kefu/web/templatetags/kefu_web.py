@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 
 from kefu.accounts.roles import is_supervising, may_take_contacts
+from kefu.cases.notification_selectors import unread_count
 from kefu.web import labels
 
 register = template.Library()
@@ -33,3 +34,11 @@ def ui_perms(user: Any) -> dict[str, bool]:
     if not getattr(user, "is_authenticated", False):
         return {}
     return {"may_take_contacts": may_take_contacts(user), "is_supervising": is_supervising(user)}
+
+
+@register.simple_tag
+def unread_notifications(user: Any) -> int:
+    """The count beside 通知 in the top bar (one query per page)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return unread_count(user)

@@ -47,7 +47,8 @@ def busy(org):
 
 PAGES = {
     # name: (role, url, headers, marker of one row, pinned number of queries)
-    "queue": ("agent", lambda b: "/queues/team/", {}, 'class="mono"><a href="/cases/', 17),
+    # Full pages include one query for the unread-notifications count in the top bar.
+    "queue": ("agent", lambda b: "/queues/team/", {}, 'class="mono"><a href="/cases/', 18),
     "queue_partial": (
         "agent",
         lambda b: "/queues/team/",
@@ -60,19 +61,19 @@ PAGES = {
         lambda b: "/queues/team/?q=话费",
         {},
         'class="mono"><a href="/cases/',
-        17,
+        18,
     ),
-    "queue_all": ("admin", lambda b: "/queues/all/", {}, 'class="mono"><a href="/cases/', 17),
+    "queue_all": ("admin", lambda b: "/queues/all/", {}, 'class="mono"><a href="/cases/', 18),
     "queue_return_visits": (
         "agent",
         lambda b: "/queues/return_visits/",
         {},
         'class="mono"><a href="/cases/',
-        17,
+        18,
     ),
-    "case": ("supervisor", lambda b: f"/cases/{b['long'].number}/", {}, 'class="tl-item', 16),
-    "new_case": ("agent", lambda b: "/cases/new/", {}, "", 3),
-    "sla_report": ("supervisor", lambda b: "/reports/sla/?group_by=handler", {}, "", 3),
+    "case": ("supervisor", lambda b: f"/cases/{b['long'].number}/", {}, 'class="tl-item', 17),
+    "new_case": ("agent", lambda b: "/cases/new/", {}, "", 4),
+    "sla_report": ("supervisor", lambda b: "/reports/sla/?group_by=handler", {}, "", 4),
     "customer_search": (
         "agent",
         lambda b: "/customers/search/?q=回访客户",
@@ -86,9 +87,9 @@ PAGES = {
         lambda b: f"/customers/{b['customer'].pk}/",
         {},
         'class="mono"><a href',
-        8,
+        9,
     ),
-    "board": ("supervisor", lambda b: "/board/", {}, "data-case=", 6),
+    "board": ("supervisor", lambda b: "/board/", {}, "data-case=", 7),
 }
 
 
