@@ -85,3 +85,19 @@ def test_policy_input_is_checked(org: Org) -> None:
     assert set(error.value.fields) == {"targets.0.warn_share"}
     with pytest.raises(ValidationFailed):
         save_policy(actor=admin, name=" ", targets=[TargetInput("assign", 10)])
+
+
+def test_marking_notifications_read(org: Org) -> None:
+    from kefu.core.errors import PermissionDenied
+
+    with clock.frozen_at(at(4, 10)):
+        first, second = make_case(org), make_case(org)
+    actions.sweep_clocks(now=at(4, 10, 50))
+    supervisor = Actor.staff(org.supervisor)
+    one = CaseNotification.objects.get(case=first)
+    assert actions.mark_notifications_read(actor=supervisor, ids=[one.pk]) == 1
+    assert actions.mark_notifications_read(actor=Actor.staff(org.agent)) == 0
+    assert actions.mark_notifications_read(actor=supervisor) == 1
+    assert CaseNotification.objects.get(case=second).read_at is not None
+    with pytest.raises(PermissionDenied):
+        actions.mark_notifications_read(actor=Actor.system("x"))
