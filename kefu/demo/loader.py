@@ -22,7 +22,7 @@ from tqdm import tqdm
 from kefu.cases import actions
 from kefu.core import clock
 from kefu.customers.models import Customer
-from kefu.demo import content
+from kefu.demo import content, showcase
 from kefu.demo.models import DemoDataset
 from kefu.demo.people import build_customers, build_org
 from kefu.demo.replay import KINDS, STATUSES, CaseReplayer, Step
@@ -106,6 +106,10 @@ def load_demo(
         timeline.extend(
             (moment, index, n, step) for n, (moment, step) in enumerate(replayer.timeline(plan))
         )
+    agent = org.users.get("agent")
+    if agent is not None:
+        for n, (moment, run) in enumerate(showcase.tiaoxiu_steps(agent, people[0], now)):
+            timeline.append((moment, -1, n, Step(0, run)))
     timeline.sort(key=lambda item: item[:3])
     # The plans hold ~100k long-lived objects: the cyclic GC rescanning them costs ~10%.
     gc.freeze()
