@@ -30,10 +30,12 @@ from kefu.cases.choices import (
     Stance,
 )
 from kefu.cases.clocks import (
+    ESCALATING_METRICS,
     HANDLING_METRICS,
     pause_clock,
     recompute_batch,
     recompute_clocks,
+    restart_clock,
     resume_clock,
     start_clocks,
     stop_clock,
@@ -330,6 +332,7 @@ def mark_contacted(
             case.first_contact_at = clock.now()
             fields.append("first_contact_at")
             stop_clock(case, Metric.FIRST_RESPONSE, now=case.first_contact_at)
+        restart_clock(case, Metric.NEXT_UPDATE, now=clock.now())
         return EventType.CONTACTED, {"note": note}, fields
 
     return _transition(case_id, actor, "contact", apply, expected_version=expected_version)
@@ -339,8 +342,9 @@ def await_customer(
     case_id: int, *, actor: Actor, reason: str = "", expected_version: int | None = None
 ) -> Case:
     def apply(case: Case, _status: str) -> tuple[str, dict[str, Any], list[str]]:
-        # Waiting on the customer pauses the resolution clock for real.
+        # Waiting on the customer pauses the resolution and next-update clocks for real.
         pause_clock(case, Metric.RESOLUTION, now=clock.now())
+        pause_clock(case, Metric.NEXT_UPDATE, now=clock.now())
         return EventType.AWAITING_CUSTOMER, {"reason": reason}, []
 
     return _transition(case_id, actor, "await_customer", apply, expected_version=expected_version)
@@ -351,6 +355,7 @@ def resume_case(
 ) -> Case:
     def apply(case: Case, _status: str) -> tuple[str, dict[str, Any], list[str]]:
         resume_clock(case, Metric.RESOLUTION, now=clock.now())
+        resume_clock(case, Metric.NEXT_UPDATE, now=clock.now())
         return EventType.RESUMED, {"reason": reason}, []
 
     return _transition(case_id, actor, "resume", apply, expected_version=expected_version)
@@ -372,6 +377,7 @@ def resolve_case(
             require_choice(stance, "stance", list(Stance.values))
         case.resolution, case.stance, case.resolved_at = resolution, stance, clock.now()
         stop_clock(case, Metric.RESOLUTION, now=case.resolved_at)
+        stop_clock(case, Metric.NEXT_UPDATE, now=case.resolved_at)
         return (
             EventType.RESOLVED,
             {"after": {"stance": stance, "resolution": resolution}},
@@ -671,11 +677,15 @@ def add_message(
         case.first_contact_at = message.created_at
         fields.append("first_contact_at")
         stop_clock(case, Metric.FIRST_RESPONSE, now=message.created_at)
+    if reaches_customer and case.status in (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS):
+        # Every update to the customer starts the wait for the next one afresh.
+        restart_clock(case, Metric.NEXT_UPDATE, now=message.created_at)
     if kind == MessageKind.INBOUND and case.status == CaseStatus.AWAITING_CUSTOMER:
         # The customer answered: the case is back with the handler.
         case.status = CaseStatus.IN_PROGRESS
         fields.append("status")
         resume_clock(case, Metric.RESOLUTION, now=message.created_at)
+        resume_clock(case, Metric.NEXT_UPDATE, now=message.created_at)
         record_event(
             case,
             EventType.RESUMED,
@@ -814,7 +824,7 @@ def _record_clock_breach(clock_id: int, now: dt.datetime) -> bool:
         metric=running.metric,
         due_at=running.due_at,
     )
-    if running.metric in HANDLING_METRICS:
+    if running.metric in ESCALATING_METRICS:
         # At the top of the chain already (Conflict): the breach is on the record anyway.
         with contextlib.suppress(Conflict):
             case = escalate_case(

@@ -18,6 +18,8 @@ from kefu.sla.policies import Metric, SlaPolicy
 from kefu.sla.targets import ClockTarget, SpecCache, elapsed, moment_after, targets_for
 
 HANDLING_METRICS = (Metric.ASSIGN, Metric.FIRST_RESPONSE, Metric.RESOLUTION)
+# Breaching these escalates the case (a late return visit only notifies).
+ESCALATING_METRICS = (*HANDLING_METRICS, Metric.NEXT_UPDATE)
 
 
 def _targets(case: Case, *, fresh: bool = False) -> dict[str, ClockTarget]:
@@ -94,6 +96,16 @@ def stop_clock(case: Case, metric: str, *, now: dt.datetime) -> CaseClock | None
         clock.stopped_at = now
         clock.save(update_fields=["stopped_at"])
     return clock
+
+
+def restart_clock(case: Case, metric: str, *, now: dt.datetime) -> None:
+    """Stop the running clock of `metric` and start a new one from `now` (next update: each
+    contact with the customer owes the next one within the target)."""
+    paused = running_clock(case, metric)
+    stop_clock(case, metric, now=now)
+    start_clocks(case, (metric,), now=now)
+    if paused is not None and paused.paused_at is not None:
+        pause_clock(case, metric, now=now)
 
 
 def pause_clock(case: Case, metric: str, *, now: dt.datetime) -> None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 class Metric(models.TextChoices):
     ASSIGN = "assign", _("派单时限")
     FIRST_RESPONSE = "first_response", _("首次响应时限")
+    NEXT_UPDATE = "next_update", _("跟进时限")
     RESOLUTION = "resolution", _("限时结案")
     RETURN_VISIT = "return_visit", _("回访时限")
 

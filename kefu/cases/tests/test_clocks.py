@@ -203,3 +203,38 @@ def test_a_late_sweep_stamps_its_records_with_its_own_moment(org: Org) -> None:
     escalation = CaseEvent.objects.get(case=case, type=EventType.ESCALATED)
     assert breach.at == escalation.at == at(2026, 3, 4, 11, 2)
     assert CaseNotification.objects.get(case=case).created_at == at(2026, 3, 4, 11, 2)
+
+
+def test_every_update_to_the_customer_restarts_the_next_update_clock(org: Org) -> None:
+    # given a complaint contacted on Wednesday 2026-03-04 at 10:00 (next update: 8 business h)
+    with clock.frozen_at(at(2026, 3, 4, 9, 30)):
+        case = advance(org, make_case(org), "in_progress")
+    first = running(case, "next_update")
+    # 09:30 + 8 business hours: 09:30–12:00, 13:30–18:00 (7 h), then Thursday 09:00–10:00
+    assert first.due_at == at(2026, 3, 5, 10, 0)
+    # when the handler calls the customer at 15:00
+    with clock.frozen_at(at(2026, 3, 4, 15, 0)):
+        actions.add_message(
+            case.pk,
+            actor=Actor.staff(org.agent),
+            kind="call",
+            body="告知处理进度",
+            call_direction="outbound",
+            call_duration_seconds=90,
+        )
+    # then the next update is owed 8 business hours from the call: Wed 15:00–18:00 (3 h),
+    # Thu 09:00–12:00 (3 h), 13:30–15:30
+    assert running(case, "next_update").due_at == at(2026, 3, 5, 15, 30)
+    assert CaseClock.objects.get(pk=first.pk).stopped_at == at(2026, 3, 4, 15, 0)
+    # waiting on the customer pauses it; resolving stops it
+    with clock.frozen_at(at(2026, 3, 4, 16, 0)):
+        actions.await_customer(case.pk, actor=Actor.staff(org.agent))
+    assert running(case, "next_update").paused_at == at(2026, 3, 4, 16, 0)
+    with clock.frozen_at(at(2026, 3, 5, 9, 0)):
+        actions.resume_case(case.pk, actor=Actor.staff(org.agent))
+        actions.resolve_case(
+            case.pk, actor=Actor.staff(org.agent), resolution="已退费", stance="ours"
+        )
+    assert not CaseClock.objects.filter(
+        case=case, metric="next_update", stopped_at__isnull=True
+    ).exists()

@@ -17,6 +17,7 @@ from kefu.web.forms import SlaReportForm
 METRIC_LABELS = {
     "assign": _("派单时限"),
     "first_response": _("首次响应时限"),
+    "next_update": _("跟进时限"),
     "resolution": _("限时结案"),
     "return_visit": _("回访时限"),
 }
