@@ -6,6 +6,7 @@ import re
 
 from kefu.accounts.actors import Actor
 from kefu.cases import actions
+from kefu.cases.models import Case
 from tests.factories import advance, make_case, make_customer
 
 
@@ -145,3 +146,16 @@ def test_the_overdue_filter_keeps_overdue_cases_only(org, as_user):
 
     assert _numbers(html) == [late.number]
     assert "已超时" in html
+
+
+def test_big_queues_show_a_capped_count(org, as_user, monkeypatch):
+    from kefu.web.views import queue as queue_view
+
+    monkeypatch.setattr(queue_view, "COUNT_CAP", 2)
+    for i in range(4):
+        make_case(org, kind="inquiry", subject=f"咨询{i}")
+    html = as_user(org.agent).get("/queues/team/").content.decode()
+    assert re.search(
+        r'data-queue="unaccepted"><span>[^<]+</span><span class="count[^"]*">2\+<', html
+    )
+    assert queue_view.capped_count(Case.objects.all()) == 3

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from kefu.accounts.models import User
@@ -22,6 +24,23 @@ from kefu.web.presenters import timer_rows
 from kefu.web.queues import BY_SLUG, queues_for
 
 PAGE_SIZE = 25
+
+
+# Counting a queue of a million cases costs more than the page: the side bar counts up to
+# COUNT_CAP ("999+") and the pager up to PAGER_CAP rows (refine the filters beyond that).
+COUNT_CAP = 999
+PAGER_CAP = 10_000
+
+
+def capped_count(qs: QuerySet) -> int:
+    """The number of rows, or COUNT_CAP + 1 when there are more (shown as 999+)."""
+    return qs.order_by()[: COUNT_CAP + 1].count()
+
+
+class CappedPaginator(Paginator):
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[:PAGER_CAP].count()  # type: ignore[attr-defined]
 
 
 @staff_view
@@ -70,11 +89,15 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             customer = get_customer(user, filters.customer_id)
         except NotFound:
             filters = replace(filters, customer_id=None)
-    paginator = Paginator(current.cases(user, filters, kinds), PAGE_SIZE)
+    paginator = CappedPaginator(current.cases(user, filters, kinds), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     timers = timers_for(page.object_list)
     rows = [(case, timer_rows(timers.get(case.pk, []))[:1]) for case in page.object_list]
-    counts = [(q, q.cases(user, CaseFilters(), kinds).count()) for q in queues_for(user)]
+    counts = [
+        (q, n, f"{COUNT_CAP}+" if n > COUNT_CAP else str(n))
+        for q in queues_for(user)
+        for n in [capped_count(q.cases(user, CaseFilters(), kinds))]
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     context = {
