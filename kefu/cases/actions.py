@@ -588,7 +588,14 @@ def change_case_kind(
     return _transition(case_id, actor, "change_kind", apply, expected_version=expected_version)
 
 
-def record_return_visit(case_id: int, *, actor: Actor, outcome: str, note: str = "") -> ReturnVisit:
+def record_return_visit(
+    case_id: int,
+    *,
+    actor: Actor,
+    outcome: str,
+    note: str = "",
+    expected_version: int | None = None,
+) -> ReturnVisit:
     """回访: satisfied, not satisfied (reopens the case) or unreachable."""
     require_choice(outcome, "outcome", list(ReturnVisitOutcome.values))
     recorded: list[ReturnVisit] = []
@@ -624,7 +631,9 @@ def record_return_visit(case_id: int, *, actor: Actor, outcome: str, note: str =
             reason="return visit: not satisfied",
         )
 
-    _transition(case_id, actor, "record_return_visit", apply, then=then)
+    _transition(
+        case_id, actor, "record_return_visit", apply, then=then, expected_version=expected_version
+    )
     return recorded[0]
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router
 
@@ -32,36 +31,20 @@ from kefu.api.schemas import (
     VersionIn,
 )
 from kefu.cases import actions, selectors
-from kefu.cases.lock_objects import lock_case
 from kefu.cases.models import Case
-from kefu.core.errors import NotFound, StaleVersion, TransitionNotAllowed
+from kefu.core.errors import NotFound
 
 router = Router(tags=["workflow"])
 RESPONSES: dict[int, Any] = {200: CaseDetail, **ERRORS}
 
 
 def run_step(
-    user: User, case_id: int, version: int | None, step: Callable[[Actor], object]
+    user: User, case_id: int, version: int | None, step: Callable[[Actor, int | None], object]
 ) -> dict[str, Any]:
-    """Check visibility (404), then the version under the row lock, then run the action."""
+    """Check visibility (404), then run the action; the action checks `version` under the
+    case's row lock (409 stale_version) and keeps a refused attempt on the record."""
     selectors.get_case_for(user, case_id)
-    refused: TransitionNotAllowed | None = None
-    with transaction.atomic():
-        if version is not None:
-            current = lock_case(case_id).version
-            if current != version:
-                raise StaleVersion(
-                    f"the case was changed by someone else (you have version {version}, "
-                    f"it is now version {current}); reload it and try again",
-                    fields={"version": str(current)},
-                )
-        try:
-            step(Actor.staff(user))
-        except TransitionNotAllowed as exc:
-            # The action kept the refused attempt on the record; commit that, then answer 409.
-            refused = exc
-    if refused is not None:
-        raise refused
+    step(Actor.staff(user), version)
     try:
         return detail_for(user, case_id)
     except NotFound:
@@ -90,8 +73,8 @@ def _user(request: HttpRequest) -> User:
 def accept(request: HttpRequest, case_id: int, payload: VersionIn | None = None) -> Any:
     body = payload or VersionIn()
 
-    def step(actor: Actor) -> object:
-        return actions.accept_case(case_id, actor=actor)
+    def step(actor: Actor, version: int | None) -> object:
+        return actions.accept_case(case_id, actor=actor, expected_version=version)
 
     return run_step(_user(request), case_id, body.version, step)
 
@@ -101,8 +84,10 @@ def assign(request: HttpRequest, case_id: int, payload: AssignIn) -> Any:
     handler = lookups.staff(payload.handler_id, "handler_id")
     assert handler is not None
 
-    def step(actor: Actor) -> object:
-        return actions.assign_case(case_id, actor=actor, handler=handler, reason=payload.reason)
+    def step(actor: Actor, version: int | None) -> object:
+        return actions.assign_case(
+            case_id, actor=actor, handler=handler, reason=payload.reason, expected_version=version
+        )
 
     return run_step(_user(request), case_id, payload.version, step)
 
@@ -111,8 +96,10 @@ def assign(request: HttpRequest, case_id: int, payload: AssignIn) -> Any:
 def contact(request: HttpRequest, case_id: int, payload: NoteIn | None = None) -> Any:
     body = payload or NoteIn()
 
-    def step(actor: Actor) -> object:
-        return actions.mark_contacted(case_id, actor=actor, note=body.note)
+    def step(actor: Actor, version: int | None) -> object:
+        return actions.mark_contacted(
+            case_id, actor=actor, note=body.note, expected_version=version
+        )
 
     return run_step(_user(request), case_id, body.version, step)
 
@@ -123,8 +110,10 @@ def contact(request: HttpRequest, case_id: int, payload: NoteIn | None = None) -
 def await_customer(request: HttpRequest, case_id: int, payload: ReasonIn | None = None) -> Any:
     body = payload or ReasonIn()
 
-    def step(actor: Actor) -> object:
-        return actions.await_customer(case_id, actor=actor, reason=body.reason)
+    def step(actor: Actor, version: int | None) -> object:
+        return actions.await_customer(
+            case_id, actor=actor, reason=body.reason, expected_version=version
+        )
 
     return run_step(_user(request), case_id, body.version, step)
 
@@ -133,8 +122,10 @@ def await_customer(request: HttpRequest, case_id: int, payload: ReasonIn | None 
 def resume(request: HttpRequest, case_id: int, payload: ReasonIn | None = None) -> Any:
     body = payload or ReasonIn()
 
-    def step(actor: Actor) -> object:
-        return actions.resume_case(case_id, actor=actor, reason=body.reason)
+    def step(actor: Actor, version: int | None) -> object:
+        return actions.resume_case(
+            case_id, actor=actor, reason=body.reason, expected_version=version
+        )
 
     return run_step(_user(request), case_id, body.version, step)
 
@@ -143,9 +134,13 @@ def resume(request: HttpRequest, case_id: int, payload: ReasonIn | None = None) 
 def resolve(request: HttpRequest, case_id: int, payload: ResolveIn) -> Any:
     """`stance` (ours, shared, customer_misunderstanding) is required for complaints."""
 
-    def step(actor: Actor) -> object:
+    def step(actor: Actor, version: int | None) -> object:
         return actions.resolve_case(
-            case_id, actor=actor, resolution=payload.resolution, stance=payload.stance
+            case_id,
+            actor=actor,
+            resolution=payload.resolution,
+            stance=payload.stance,
+            expected_version=version,
         )
 
     return run_step(_user(request), case_id, payload.version, step)
@@ -157,7 +152,7 @@ def close(request: HttpRequest, case_id: int, payload: CloseIn) -> Any:
     person = lookups.staff(payload.responsible_person_id, "responsible_person_id")
     department = lookups.department(payload.responsible_department_id, "responsible_department_id")
 
-    def step(actor: Actor) -> object:
+    def step(actor: Actor, version: int | None) -> object:
         return actions.close_case(
             case_id,
             actor=actor,
@@ -166,6 +161,7 @@ def close(request: HttpRequest, case_id: int, payload: CloseIn) -> Any:
             improvement_needed=payload.improvement_needed,
             responsible_person=person,
             responsible_department=department,
+            expected_version=version,
         )
 
     return run_step(_user(request), case_id, payload.version, step)
@@ -173,8 +169,10 @@ def close(request: HttpRequest, case_id: int, payload: CloseIn) -> Any:
 
 @router.post("/cases/{int:case_id}/reopen", response=RESPONSES, summary="重开 Reopen")
 def reopen(request: HttpRequest, case_id: int, payload: ReopenIn) -> Any:
-    def step(actor: Actor) -> object:
-        return actions.reopen_case(case_id, actor=actor, reason=payload.reason)
+    def step(actor: Actor, version: int | None) -> object:
+        return actions.reopen_case(
+            case_id, actor=actor, reason=payload.reason, expected_version=version
+        )
 
     return run_step(_user(request), case_id, payload.version, step)
 
@@ -184,8 +182,10 @@ def escalate(request: HttpRequest, case_id: int, payload: ReasonIn | None = None
     """To the team supervisor, then to the site's first responsible person (第一责任人)."""
     body = payload or ReasonIn()
 
-    def step(actor: Actor) -> object:
-        return actions.escalate_case(case_id, actor=actor, reason=body.reason)
+    def step(actor: Actor, version: int | None) -> object:
+        return actions.escalate_case(
+            case_id, actor=actor, reason=body.reason, expected_version=version
+        )
 
     return run_step(_user(request), case_id, body.version, step)
 
@@ -195,17 +195,19 @@ def transfer(request: HttpRequest, case_id: int, payload: TransferIn) -> Any:
     team = lookups.team(payload.team_id)
     assert team is not None
 
-    def step(actor: Actor) -> object:
-        return actions.transfer_case(case_id, actor=actor, team=team, reason=payload.reason)
+    def step(actor: Actor, version: int | None) -> object:
+        return actions.transfer_case(
+            case_id, actor=actor, team=team, reason=payload.reason, expected_version=version
+        )
 
     return run_step(_user(request), case_id, payload.version, step)
 
 
 @router.post("/cases/{int:case_id}/change-kind", response=RESPONSES, summary="Change the kind")
 def change_kind(request: HttpRequest, case_id: int, payload: ChangeKindIn) -> Any:
-    def step(actor: Actor) -> object:
+    def step(actor: Actor, version: int | None) -> object:
         return actions.change_case_kind(
-            case_id, actor=actor, kind=payload.kind, reason=payload.reason
+            case_id, actor=actor, kind=payload.kind, reason=payload.reason, expected_version=version
         )
 
     return run_step(_user(request), case_id, payload.version, step)
@@ -215,9 +217,13 @@ def change_kind(request: HttpRequest, case_id: int, payload: ChangeKindIn) -> An
 def return_visit(request: HttpRequest, case_id: int, payload: ReturnVisitIn) -> Any:
     """Record the return visit's outcome: satisfied, not_satisfied (reopens) or unreachable."""
 
-    def step(actor: Actor) -> object:
+    def step(actor: Actor, version: int | None) -> object:
         return actions.record_return_visit(
-            case_id, actor=actor, outcome=payload.outcome, note=payload.note
+            case_id,
+            actor=actor,
+            outcome=payload.outcome,
+            note=payload.note,
+            expected_version=version,
         )
 
     return run_step(_user(request), case_id, payload.version, step)
