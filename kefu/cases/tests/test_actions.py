@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kefu.accounts.actors import Actor
 from kefu.cases import actions
-from kefu.cases.choices import CaseStatus, EventType, MessageKind
+from kefu.cases.choices import CaseStatus, EventType
 from kefu.cases.models import Attachment, Case, CaseEvent, CaseMessage, ReturnVisit
 from kefu.cases.selectors import CaseFilters, list_cases_for
 from kefu.core import clock
@@ -514,7 +514,6 @@ def test_unknown_case_is_not_found(org: Org) -> None:
 
     with pytest.raises(NotFound):
         actions.accept_case(999_999, actor=Actor.staff(org.agent))
-    assert MessageKind.NOTE == "note"
 
 
 def test_open_case_for_a_chosen_team_and_edit_without_reindex(org: Org) -> None:
