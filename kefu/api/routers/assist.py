@@ -8,7 +8,6 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from kefu.api.routers.cases import ERRORS
-from kefu.assist.analyze import analyze
 
 router = Router(tags=["assist"])
 
@@ -111,6 +110,9 @@ def analyze_text(request: HttpRequest, payload: AnalyzeIn) -> dict[str, Any]:
     """Customer text: kind, complaint cause, emotion, difficult type, urgency, needs.
     Agent text: forbidden phrases, behaviours, email/phone etiquette. Every finding has
     character spans into `text` and a confidence. Empty text or an unknown role: 422."""
+    # scikit-learn loads on first use, not when the URLs load (every command).
+    from kefu.assist.analyze import analyze
+
     return analyze(
         payload.text, payload.role, payload.channel, payload.subject, payload.attachments
     )
