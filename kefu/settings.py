@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "kefu.cases",
     "kefu.sla",
     "kefu.assist",
+    "kefu.crm",
+    "kefu.surveys",
+    "kefu.channels",
     "kefu.web",
     "kefu.demo",
 ]

@@ -6,6 +6,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("kefu.api.urls")),
+    path("", include("kefu.surveys.urls")),
+    path("", include("kefu.channels.urls")),
     path("", include("kefu.web.urls")),
 ]
 if settings.DEBUG:

@@ -1,0 +1,1 @@
+"""Contact channels: email in and out, and the customer portal."""

@@ -1,0 +1,1 @@
+"""Satisfaction surveys: designer, distribution, answering, scores and the closed loop."""
