@@ -20,6 +20,7 @@ from kefu.accounts.actors import Actor
 from kefu.accounts.models import Department, Site, Team, User
 from kefu.cases import search
 from kefu.cases.choices import (
+    DOMAIN_EVENT_TYPES,
     CallDirection,
     CaseStatus,
     Channel,
@@ -46,6 +47,7 @@ from kefu.cases.models import (
     Attachment,
     Case,
     CaseClock,
+    CaseEvent,
     CaseKind,
     CaseMessage,
     CaseNotification,
@@ -60,6 +62,7 @@ from kefu.cases.validation import check_attachment, require_choice, require_text
 from kefu.core import clock
 from kefu.core.errors import (
     Conflict,
+    NotFound,
     PermissionDenied,
     StaleVersion,
     TransitionNotAllowed,
@@ -996,3 +999,16 @@ def mark_notifications_read(*, actor: Actor, ids: list[int] | None = None) -> in
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=clock.now())
+
+
+@transaction.atomic
+def record_domain_event(case_id: int, event_type: str, *, actor: Actor, **data: Any) -> CaseEvent:
+    """Another domain's fact on the service record: a survey sent or answered, an email
+    delivered or failed, an assist warning overridden, a linked record. It changes nothing on
+    the case itself (no version bump), so it never makes an agent's open page stale."""
+    require_choice(event_type, "event_type", sorted(DOMAIN_EVENT_TYPES))
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        raise NotFound("case not found")
+    ensure_may_see(actor, case)
+    return record_event(case, event_type, actor=actor, **data)

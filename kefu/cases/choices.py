@@ -89,3 +89,22 @@ class EventType(models.TextChoices):
     SLA_WARNING = "sla_warning", _("时限预警")
     SLA_BREACHED = "sla_breached", _("时限超时")
     SLA_RECOMPUTED = "sla_recomputed", _("时限重新计算")
+    # Facts other domains put on the service record (kefu.cases.actions.record_domain_event).
+    SURVEY_SENT = "survey_sent", _("发送满意度调查")
+    SURVEY_ANSWERED = "survey_answered", _("客户完成调查")
+    EMAIL_SENT = "email_sent", _("邮件已发送")
+    EMAIL_FAILED = "email_failed", _("邮件发送失败")
+    ASSIST_OVERRIDE = "assist_override", _("忽略助手提醒发送")
+    LINKED = "linked", _("关联记录")
+
+
+DOMAIN_EVENT_TYPES = frozenset(
+    {
+        EventType.SURVEY_SENT,
+        EventType.SURVEY_ANSWERED,
+        EventType.EMAIL_SENT,
+        EventType.EMAIL_FAILED,
+        EventType.ASSIST_OVERRIDE,
+        EventType.LINKED,
+    }
+)

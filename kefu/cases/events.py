@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
+
 from kefu.accounts.actors import Actor
 from kefu.cases.models import Case, CaseEvent
+from kefu.cases.signals import case_event_committed
 from kefu.core import clock
 
 
@@ -36,9 +39,22 @@ def record_event(
         data["before"] = {k: _jsonable(v) for k, v in before.items()}
     if after is not None:
         data["after"] = {k: _jsonable(v) for k, v in after.items()}
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case, type=event_type, at=clock.now(), data=data, **actor.as_record()
     )
+    _publish_on_commit([event])
+    return event
+
+
+def _publish_on_commit(events: list[CaseEvent]) -> None:
+    if not case_event_committed.has_listeners(sender=CaseEvent):
+        return
+
+    def publish() -> None:
+        for event in events:
+            case_event_committed.send(sender=CaseEvent, event=event)
+
+    transaction.on_commit(publish, robust=True)
 
 
 def changes(case: Case, fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -57,9 +73,11 @@ def changes(case: Case, fields: dict[str, Any]) -> tuple[dict[str, Any], dict[st
 def record_events(rows: list[tuple[int, str, dict[str, Any]]], *, actor: Actor) -> list[CaseEvent]:
     """Many events in one insert: (case id, type, data) each, all at the same moment."""
     at = clock.now()
-    return CaseEvent.objects.bulk_create(
+    events = CaseEvent.objects.bulk_create(
         CaseEvent(
             case_id=case_id, type=event_type, at=at, data=_jsonable(data), **actor.as_record()
         )
         for case_id, event_type, data in rows
     )
+    _publish_on_commit(events)
+    return events
