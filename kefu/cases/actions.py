@@ -1006,7 +1006,7 @@ def record_domain_event(case_id: int, event_type: str, *, actor: Actor, **data: 
     """Another domain's fact on the service record: a survey sent or answered, an email
     delivered or failed, an assist warning overridden, a linked record. It changes nothing on
     the case itself (no version bump), so it never makes an agent's open page stale."""
-    require_choice(event_type, "event_type", sorted(DOMAIN_EVENT_TYPES))
+    require_choice(event_type, "event_type", sorted(str(t) for t in DOMAIN_EVENT_TYPES))
     case = Case.objects.filter(pk=case_id).first()
     if case is None:
         raise NotFound("case not found")
