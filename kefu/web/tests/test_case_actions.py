@@ -112,6 +112,26 @@ def test_a_stale_version_changes_nothing_and_says_so(org, as_user):
     assert (fresh.status, fresh.handler_id, fresh.version) == (CaseStatus.ACCEPTED, None, 2)
 
 
+def test_a_stale_version_keeps_what_the_user_typed_for_a_deliberate_resend(org, as_user):
+    case = advance(org, make_case(org), "in_progress")
+    typed = "已核实多扣50元，今日退还并致歉"
+    actions.escalate_case(case.pk, actor=Actor.staff(org.teammate), reason="客户再次来电")
+    fresh_version = _reload(case).version
+    client = as_user(org.agent)
+
+    response = _post(client, case, "resolve", version=case.version, stance="ours", resolution=typed)
+
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert 'data-testid="stale-banner"' in body
+    assert typed in body  # the text is back in the open form, not lost
+    assert f'name="resolve-version" value="{fresh_version}"' in body
+    assert _reload(case).status == CaseStatus.IN_PROGRESS  # nothing applied
+    resend = _post(client, case, "resolve", version=fresh_version, stance="ours", resolution=typed)
+    assert resend.status_code == 302
+    assert _reload(case).resolution == typed
+
+
 def test_resolving_a_complaint_needs_the_stance(org, as_user):
     case = advance(org, make_case(org), "in_progress")
 

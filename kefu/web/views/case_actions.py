@@ -124,6 +124,18 @@ RUNNERS: dict[str, tuple[Runner, Callable[[], str]]] = {
 }
 
 
+def _kept_typing(request: HttpRequest, action: str, fresh: Case) -> dict[str, Any]:
+    """What the user typed, back in the form they sent, against the case as it is now: they
+    read what changed and send again deliberately (nothing is applied, nothing is lost)."""
+    user = request.user
+    assert isinstance(user, User)
+    if action != "edit" and action not in selectors.allowed_actions(user, fresh):
+        return {}
+    data = request.POST.copy()
+    data[f"{action}-version"] = str(fresh.version)
+    return {"open_action": action, "bound": action_form(action, fresh, Lookups(), data=data)}
+
+
 @require_POST
 @staff_view
 def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
@@ -143,7 +155,9 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     except StaleVersion as exc:
         fresh = selectors.get_case_by_number_for(user, number)
         messages.error(request, describe(exc))
-        return render_case(request, fresh, stale=True, status=409)
+        return render_case(
+            request, fresh, stale=True, status=409, **_kept_typing(request, action, fresh)
+        )
     except ValidationFailed as exc:
         attach_to_form(form, exc)
         messages.error(request, describe(exc))
