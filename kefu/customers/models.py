@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+from kefu.accounts.actors import ActorKind
+from kefu.core.models import AppendOnlyModel
+from kefu.customers.choices import (
+    ConsentMethod,
+    ConsentPurpose,
+    ConsumptionKind,
+    CustomerEventType,
+    PreferredChannel,
+)
 
 
 class CustomerKind(models.TextChoices):
     PERSON = "person", _("个人")
     ORGANISATION = "organisation", _("单位")
+
+
+class DecisionRole(models.Model):
+    """A role on an organisation's decision chain (决策链); reference data, ordered by rank."""
+
+    code = models.SlugField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    rank = models.PositiveSmallIntegerField(_("排序"), default=100)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("决策链角色")
+        verbose_name_plural = _("决策链角色")
+        ordering = ["rank", "id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Customer(models.Model):
@@ -32,11 +61,54 @@ class Customer(models.Model):
     primary_phone = models.CharField(_("主要电话"), max_length=20, blank=True)
     primary_email = models.CharField(_("主要邮箱"), max_length=254, blank=True)
     created_at = models.DateTimeField(_("创建时间"))
+    # The contact's role on its organisation's decision chain (blank: not on the chain).
+    decision_role = models.ForeignKey(
+        DecisionRole,
+        verbose_name=_("决策链角色"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    external_id = models.CharField(_("外部编号"), max_length=64, blank=True)
+    id_number = models.CharField(_("证件号码"), max_length=32, blank=True)
+    birthday = models.DateField(_("生日"), null=True, blank=True)
+    preferred_channel = models.CharField(
+        _("首选渠道"), max_length=20, choices=PreferredChannel.choices, blank=True
+    )
+    preferred_language = models.CharField(_("首选语言"), max_length=10, blank=True)
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("客户经理"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_customers",
+    )
+    dedicated_team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("专属团队"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("客户")
         verbose_name_plural = _("客户")
-        indexes = [models.Index(fields=["name"])]
+        indexes = [
+            models.Index(fields=["name"]),
+            models.Index(fields=["organisation", "decision_role"], name="customer_chain"),
+            models.Index(fields=["tier"], name="customer_tier"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="customer_external_id_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -69,3 +141,123 @@ class CustomerEmail(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+
+class CustomerAddress(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
+    label = models.CharField(_("说明"), max_length=30, blank=True)
+    region = models.CharField(_("省市区"), max_length=100, blank=True)
+    line = models.CharField(_("详细地址"), max_length=200)
+    postcode = models.CharField(_("邮编"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("客户地址")
+        verbose_name_plural = _("客户地址")
+
+    def __str__(self) -> str:
+        return f"{self.region}{self.line}"
+
+
+class CustomerTag(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tags")
+    tag = models.CharField(_("标签"), max_length=30)
+
+    class Meta:
+        verbose_name = _("客户标签")
+        verbose_name_plural = _("客户标签")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "tag"], name="customer_tag_unique"),
+        ]
+        indexes = [models.Index(fields=["tag"], name="customer_tag")]
+
+    def __str__(self) -> str:
+        return self.tag
+
+
+class Consent(models.Model):
+    """The customer's current consent for one purpose, with when and how it was given.
+
+    The history of every change is in CustomerEvent (consent_given / consent_withdrawn).
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("用途"), max_length=20, choices=ConsentPurpose.choices)
+    granted = models.BooleanField(_("已授权"), default=False)
+    given_at = models.DateTimeField(_("授权时间"), null=True, blank=True)
+    given_via = models.CharField(
+        _("授权方式"), max_length=20, choices=ConsentMethod.choices, blank=True
+    )
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawn_via = models.CharField(
+        _("撤回方式"), max_length=20, choices=ConsentMethod.choices, blank=True
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("授权")
+        verbose_name_plural = _("授权")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "purpose"], name="consent_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.purpose} {self.granted}"
+
+
+class ConsumptionRecord(models.Model):
+    """A product or plan bought, an order, a bill: what the customer spent, when, how."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consumption")
+    kind = models.CharField(
+        _("类别"), max_length=10, choices=ConsumptionKind.choices, default=ConsumptionKind.ORDER
+    )
+    occurred_on = models.DateField(_("日期"))
+    product = models.CharField(_("产品"), max_length=200)
+    quantity = models.DecimalField(_("数量"), max_digits=12, decimal_places=2, default=1)
+    amount = models.DecimalField(_("金额"), max_digits=14, decimal_places=2)
+    channel = models.CharField(_("渠道"), max_length=30, blank=True)
+    external_id = models.CharField(_("外部编号"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("消费记录")
+        verbose_name_plural = _("消费记录")
+        indexes = [
+            models.Index(fields=["customer", "occurred_on"], name="consumption_customer_day"),
+            models.Index(fields=["occurred_on"], name="consumption_day"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="consumption_external_id_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.product} {self.amount}"
+
+
+class CustomerEvent(AppendOnlyModel):
+    """What happened to a customer's record: consents, reveals of personal data, exports."""
+
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    type = models.CharField(max_length=30, choices=CustomerEventType.choices)
+    at = models.DateTimeField()
+    actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_customer_id = models.BigIntegerField(null=True, blank=True)
+    actor_source = models.CharField(max_length=100, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("客户记录事件")
+        verbose_name_plural = _("客户记录事件")
+        indexes = [models.Index(fields=["customer", "at"], name="customer_event_timeline")]
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.type} {self.at:%Y-%m-%d %H:%M}"

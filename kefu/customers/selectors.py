@@ -8,7 +8,8 @@ from django.db.models import Q, QuerySet
 
 from kefu.accounts.models import User
 from kefu.core.errors import NotFound
-from kefu.customers.models import Customer
+from kefu.customers.choices import ConsentPurpose
+from kefu.customers.models import Consent, Customer
 from kefu.customers.normalize import normalize_phone
 
 
@@ -50,3 +51,34 @@ def get_customer_profile(actor: User, customer_id: int) -> Customer:
         )
     except Customer.DoesNotExist as exc:
         raise NotFound("customer not found") from exc
+
+
+def decision_chain(organisation_id: int) -> list[Customer]:
+    """Every contact of the organisation holding a decision-chain role, ordered by role."""
+    return list(
+        Customer.objects.filter(
+            organisation_id=organisation_id,
+            decision_role__isnull=False,
+            decision_role__active=True,
+        )
+        .select_related("decision_role")
+        .order_by("decision_role__rank", "decision_role_id", "name", "id")
+    )
+
+
+def may_contact(customer: Customer, purpose: str) -> bool:
+    """May we message the customer for this purpose ("service", "care", "survey", "marketing")?
+
+    Service messages about the customer's own cases are allowed unless withdrawn; every other
+    purpose needs a consent that was given and not withdrawn since.
+    """
+    if purpose not in ConsentPurpose.values:
+        raise ValueError(f"unknown purpose {purpose!r}: one of {ConsentPurpose.values}")
+    consent = Consent.objects.filter(customer_id=customer.pk, purpose=purpose).first()
+    if consent is None:
+        return purpose == ConsentPurpose.SERVICE
+    return consent.granted and consent.withdrawn_at is None
+
+
+def consents_of(customer_id: int) -> dict[str, Consent]:
+    return {c.purpose: c for c in Consent.objects.filter(customer_id=customer_id)}

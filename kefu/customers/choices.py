@@ -1,0 +1,53 @@
+"""Choices of the customers app: consent purposes, channels, consumption kinds, event types."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsentPurpose(models.TextChoices):
+    SERVICE = "service", _("服务通知")
+    CARE = "care", _("关怀信息")
+    SURVEY = "survey", _("满意度调查")
+    MARKETING = "marketing", _("营销信息")
+
+
+class ConsentMethod(models.TextChoices):
+    PHONE = "phone", _("电话")
+    WEB = "web", _("网页")
+    PAPER = "paper", _("纸质签字")
+    SMS = "sms", _("短信")
+    IN_PERSON = "in_person", _("现场")
+    IMPORT = "import", _("批量导入")
+
+
+class PreferredChannel(models.TextChoices):
+    PHONE = "phone", _("电话")
+    SMS = "sms", _("短信")
+    EMAIL = "email", _("邮件")
+    WECHAT = "wechat", _("微信")
+    VISIT = "visit", _("上门")
+
+
+class ConsumptionKind(models.TextChoices):
+    ORDER = "order", _("订单")
+    BILL = "bill", _("账单")
+    PLAN = "plan", _("套餐")
+
+
+class CustomerEventType(models.TextChoices):
+    CREATED = "created", _("建档")
+    UPDATED = "updated", _("资料更新")
+    CONTACT_ROLE = "contact_role", _("决策链角色变更")
+    CONSENT_GIVEN = "consent_given", _("授权")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("撤回授权")
+    REVEALED = "revealed", _("查看完整个人信息")
+    EXPORTED = "exported", _("导出")
+    IMPORTED = "imported", _("导入")
+
+
+class RevealField(models.TextChoices):
+    PHONE = "phone", _("电话")
+    EMAIL = "email", _("邮箱")
+    ID_NUMBER = "id_number", _("证件号码")
