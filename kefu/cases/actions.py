@@ -4,21 +4,18 @@ in the same transaction and enqueues side effects on commit. Nothing else change
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.files import File
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.models import Department, Site, Team, User
-from kefu.cases import search
+from kefu.cases import search, sla_actions
 from kefu.cases.choices import (
     DOMAIN_EVENT_TYPES,
     CallDirection,
@@ -31,22 +28,19 @@ from kefu.cases.choices import (
     Stance,
 )
 from kefu.cases.clocks import (
-    ESCALATING_METRICS,
     HANDLING_METRICS,
     pause_clock,
-    recompute_batch,
     recompute_clocks,
     restart_clock,
     resume_clock,
     start_clocks,
     stop_clock,
 )
-from kefu.cases.events import changes, record_event, record_events
+from kefu.cases.events import changes, record_event
 from kefu.cases.lock_objects import lock_case
 from kefu.cases.models import (
     Attachment,
     Case,
-    CaseClock,
     CaseEvent,
     CaseKind,
     CaseMessage,
@@ -54,7 +48,6 @@ from kefu.cases.models import (
     CauseCategory,
     ReturnVisit,
 )
-from kefu.cases.notifications import notify
 from kefu.cases.numbering import next_case_number
 from kefu.cases.permissions import ensure_may_perform, ensure_may_see
 from kefu.cases.transitions import IMPROVEMENT_WORKFLOWS, target_status
@@ -70,8 +63,7 @@ from kefu.core.errors import (
 )
 from kefu.customers.actions import set_customer_tier
 from kefu.customers.models import Customer
-from kefu.sla.models import BusinessCalendar
-from kefu.sla.policies import Metric, SlaPolicy
+from kefu.sla.policies import Metric
 
 EDITABLE_FIELDS = ("subject", "description", "product", "tags", "priority")
 
@@ -756,222 +748,17 @@ def add_attachment(
     return attachment
 
 
-# --- time standards: the sweep ----------------------------------------------------------
+# --- time standards ----------------------------------------------------------------------
+# The sweep, email delivery of notices and the recomputation after rule changes live in
+# kefu/cases/sla_actions.py (the worker's batched writes); the same names here.
 
-SLA = "sla"
-
-
-def _locked_running_clock(clock_id: int) -> CaseClock | None:
-    """Lock the case first, then the clock (the order the other actions use)."""
-    case_id = CaseClock.objects.filter(pk=clock_id).values_list("case_id", flat=True).first()
-    if case_id is None:
-        return None
-    lock_case(case_id)
-    clock_row = (
-        CaseClock.objects.select_for_update(of=("self",))
-        .select_related("case", "case__kind", "case__team__supervisor", "case__handler")
-        .filter(pk=clock_id, stopped_at__isnull=True, paused_at__isnull=True)
-        .first()
-    )
-    return clock_row
-
-
-def record_clock_warning(clock_id: int, *, now: dt.datetime | None = None) -> bool:
-    """Record that a clock reached its warning share. Idempotent: True only the first time.
-    Everything it records is stamped `now` (a replayed or late sweep keeps its moment)."""
-    now = now or clock.now()
-    with clock.frozen_at(now), transaction.atomic():
-        return _record_clock_warning(clock_id, now)
-
-
-def _record_clock_warning(clock_id: int, now: dt.datetime) -> bool:
-    running = _locked_running_clock(clock_id)
-    if running is None or running.warned_at is not None or running.warn_at > now:
-        return False
-    running.warned_at = now
-    running.save(update_fields=["warned_at"])
-    case = running.case
-    record_event(
-        case,
-        EventType.SLA_WARNING,
-        actor=Actor.system(SLA),
-        metric=running.metric,
-        due_at=running.due_at,
-    )
-    notify(
-        [case.handler or (case.team.supervisor if case.team else None)],
-        case,
-        kind="sla_warning",
-        text=_("工单 %(number)s 即将超时（%(metric)s）")
-        % {
-            "number": case.number,
-            "metric": running.metric,
-        },
-        now=now,
-    )
-    return True
-
-
-def record_clock_breach(clock_id: int, *, now: dt.datetime | None = None) -> bool:
-    """Record a breach and escalate the case one step along its chain (handler → supervisor
-    → the site's first responsible person). Idempotent: True only the first time. Everything
-    it records is stamped `now`."""
-    now = now or clock.now()
-    with clock.frozen_at(now), transaction.atomic():
-        return _record_clock_breach(clock_id, now)
-
-
-def _record_clock_breach(clock_id: int, now: dt.datetime) -> bool:
-    running = _locked_running_clock(clock_id)
-    if running is None or running.breached_at is not None or running.due_at > now:
-        return False
-    running.breached_at = now
-    running.warned_at = running.warned_at or now
-    running.save(update_fields=["breached_at", "warned_at"])
-    case = running.case
-    record_event(
-        case,
-        EventType.SLA_BREACHED,
-        actor=Actor.system(SLA),
-        metric=running.metric,
-        due_at=running.due_at,
-    )
-    if running.metric in ESCALATING_METRICS:
-        # At the top of the chain already (Conflict): the breach is on the record anyway.
-        with contextlib.suppress(Conflict):
-            case = escalate_case(
-                case.pk,
-                actor=Actor.system(f"{SLA}:{running.metric}"),
-                reason=f"{running.metric} overdue",
-            )
-    notify(
-        [case.handler, case.escalated_to],
-        case,
-        kind="sla_breach",
-        text=_("工单 %(number)s 已超时（%(metric)s）")
-        % {
-            "number": case.number,
-            "metric": running.metric,
-        },
-        now=now,
-    )
-    return True
-
-
-def sweep_clocks(*, now: dt.datetime | None = None, batch: int = 500) -> tuple[int, int]:
-    """Warn and breach the clocks that are due, found by index. Returns (warned, breached).
-
-    Each clock is handled in its own short transaction, so two overlapping sweeps or a
-    worker that dies midway never record a warning or breach twice nor lose one.
-    """
-    now = now or clock.now()
-    running = CaseClock.objects.filter(stopped_at__isnull=True, paused_at__isnull=True)
-    breach_ids = list(
-        running.filter(breached_at__isnull=True, due_at__lte=now)
-        .order_by("due_at")
-        .values_list("id", flat=True)[:batch]
-    )
-    warn_ids = list(
-        running.filter(warned_at__isnull=True, warn_at__lte=now)
-        .order_by("warn_at")
-        .values_list("id", flat=True)[:batch]
-    )
-    breached = sum(record_clock_breach(i, now=now) for i in breach_ids)
-    warned = sum(record_clock_warning(i, now=now) for i in warn_ids if i not in breach_ids)
-    return warned, breached
-
-
-def deliver_due_notifications(*, now: dt.datetime | None = None, batch: int = 200) -> int:
-    """Email the notifications whose time has come (at-least-once; one transaction each)."""
-    now = now or clock.now()
-    ids = list(
-        CaseNotification.objects.filter(emailed_at__isnull=True, deliver_after__lte=now)
-        .order_by("deliver_after")
-        .values_list("id", flat=True)[:batch]
-    )
-    sent = 0
-    for notification_id in ids:
-        with transaction.atomic():
-            note = (
-                # Lock the notice only: its recipient is shared by many notices.
-                CaseNotification.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("recipient", "case")
-                .filter(pk=notification_id, emailed_at__isnull=True)
-                .first()
-            )
-            if note is None:
-                continue
-            if note.recipient.email:
-                with translation.override(note.recipient.language or settings.LANGUAGE_CODE):
-                    send_mail(
-                        subject=f"[Kefu] {note.case.number} {note.text}",
-                        message=f"{note.text}\n\n{note.case.number} {note.case.subject}",
-                        from_email=None,
-                        recipient_list=[note.recipient.email],
-                    )
-                sent += 1
-            note.emailed_at = now
-            note.save(update_fields=["emailed_at"])
-    return sent
-
-
-# --- time standards: recompute after the rules change -----------------------------------
-
-
-def stale_clock_case_ids(*, limit: int = 500) -> list[int]:
-    """Cases with running clocks computed on an older calendar or policy version, by index."""
-    calendars = BusinessCalendar.objects.values_list("pk", "version")
-    policies = SlaPolicy.objects.values_list("pk", "version")
-    running = CaseClock.objects.filter(stopped_at__isnull=True)
-    ids: set[int] = set()
-    for pk, version in calendars:
-        ids.update(
-            running.filter(calendar_id=pk, calendar_version__lt=version)
-            .order_by("case_id")
-            .values_list("case_id", flat=True)
-            .distinct()[: limit - len(ids)]
-        )
-        if len(ids) >= limit:
-            return sorted(ids)
-    for pk, version in policies:
-        ids.update(
-            running.filter(policy_id=pk, policy_version__lt=version)
-            .order_by("case_id")
-            .values_list("case_id", flat=True)
-            .distinct()[: limit - len(ids)]
-        )
-        if len(ids) >= limit:
-            break
-    return sorted(ids)
-
-
-def recompute_case_clocks(case_id: int, *, actor: Actor, reason: str) -> dict[str, Any]:
-    """Re-apply the current rules to one case's running clocks (short transaction)."""
-    with transaction.atomic():
-        case = lock_case(case_id)
-        moved = recompute_clocks(case)
-        if moved:
-            record_event(case, EventType.SLA_RECOMPUTED, actor=actor, reason=reason, clocks=moved)
-        return moved
-
-
-def recompute_stale_clocks(*, batch: int = 500) -> int:
-    """One batch of cases whose clocks were computed on older rules, recomputed in one short
-    transaction (bulk update, events in one insert); returns how many cases."""
-    ids = stale_clock_case_ids(limit=batch)
-    if not ids:
-        return 0
-    actor = Actor.system("sla:rules_changed")
-    with transaction.atomic():
-        moved = recompute_batch(ids)
-        record_events(
-            [
-                (case_id, EventType.SLA_RECOMPUTED, {"reason": "rules", "clocks": clocks})
-                for case_id, clocks in moved.items()
-            ],
-            actor=actor,
-        )
-    return len(ids)
+sweep_clocks = sla_actions.sweep_clocks
+record_clock_warning = sla_actions.record_clock_warning
+record_clock_breach = sla_actions.record_clock_breach
+deliver_due_notifications = sla_actions.deliver_due_notifications
+stale_clock_case_ids = sla_actions.stale_clock_case_ids
+recompute_case_clocks = sla_actions.recompute_case_clocks
+recompute_stale_clocks = sla_actions.recompute_stale_clocks
 
 
 def change_customer_tier(customer_id: int, *, actor: Actor, tier: str) -> int:

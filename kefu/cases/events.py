@@ -72,12 +72,18 @@ def changes(case: Case, fields: dict[str, Any]) -> tuple[dict[str, Any], dict[st
 
 def record_events(rows: list[tuple[int, str, dict[str, Any]]], *, actor: Actor) -> list[CaseEvent]:
     """Many events in one insert: (case id, type, data) each, all at the same moment."""
+    return record_events_by([(case_id, t, actor, data) for case_id, t, data in rows])
+
+
+def record_events_by(rows: list[tuple[int, str, Actor, dict[str, Any]]]) -> list[CaseEvent]:
+    """Many events of several actors in one insert, in order: (case id, type, actor, data)
+    each, all at the same moment (a sweep's breaches and the escalations they cause)."""
     at = clock.now()
     events = CaseEvent.objects.bulk_create(
         CaseEvent(
             case_id=case_id, type=event_type, at=at, data=_jsonable(data), **actor.as_record()
         )
-        for case_id, event_type, data in rows
+        for case_id, event_type, actor, data in rows
     )
     _publish_on_commit(events)
     return events

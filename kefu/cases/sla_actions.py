@@ -1,0 +1,344 @@
+"""Time standards, the worker's writes: the sweep of due warnings and breaches (with the
+escalation a breach causes), email delivery of notices, and the recomputation of due times
+after the rules change. Re-exported by kefu.cases.actions, the one write path of cases.
+
+The sweep works in batches of cases, each batch one short transaction: find the due clocks
+by index, lock their cases (SKIP LOCKED on PostgreSQL, so several workers share the load and
+a case being edited is left for the next round), re-read and lock the due clocks of the
+locked cases, then write the events, the escalated cases, the clocks and the notices with a
+few bulk statements. A warning or breach is recorded once: only under the case's lock, and
+only while the clock is still unmarked; a worker that dies midway loses its uncommitted
+batch, which the next sweep does again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from kefu.accounts.actors import Actor
+from kefu.accounts.models import User
+from kefu.cases.bulk import update_rows
+from kefu.cases.choices import EventType
+from kefu.cases.clocks import ESCALATING_METRICS, recompute_batch, recompute_clocks
+from kefu.cases.events import record_event, record_events, record_events_by
+from kefu.cases.lock_objects import lock_case
+from kefu.cases.models import Case, CaseClock, CaseNotification
+from kefu.cases.notifications import Notices
+from kefu.cases.transitions import target_status
+from kefu.core import clock
+from kefu.core.errors import TransitionNotAllowed
+from kefu.sla.models import BusinessCalendar
+from kefu.sla.policies import SlaPolicy
+
+SLA = "sla"
+BREACH, WARNING = "breach", "warning"
+_RELATED = ("kind", "team__supervisor", "site__first_responsible", "handler", "escalated_to")
+_ESCALATION_FIELDS = ["escalation_level", "escalated_to", "version", "updated_at"]
+
+
+# --- the sweep ----------------------------------------------------------------------------
+
+
+def sweep_clocks(*, now: dt.datetime | None = None, batch: int = 500) -> tuple[int, int]:
+    """Warn and breach every clock due at `now`, found by index, `batch` cases per short
+    transaction. Returns (warned, breached) by this sweep.
+
+    Overlapping sweeps share the work (each locks the cases it takes); a case another
+    transaction holds is left for the next round or the next sweep.
+    """
+    now = now or clock.now()
+    warned = breached = 0
+    while True:
+        with clock.frozen_at(now), transaction.atomic():
+            cases = _lock_cases(_due_case_ids(now, limit=2 * batch), batch=batch, skip_locked=True)
+            done = _record_due(cases, now) if cases else (0, 0)
+        warned, breached = warned + done[0], breached + done[1]
+        if not any(done):
+            return warned, breached
+
+
+def record_clock_warning(clock_id: int, *, now: dt.datetime | None = None) -> bool:
+    """Record that a clock reached its warning share. Idempotent: True only the first time.
+    Everything it records is stamped `now` (a replayed or late sweep keeps its moment)."""
+    return _record_one(clock_id, WARNING, now or clock.now())
+
+
+def record_clock_breach(clock_id: int, *, now: dt.datetime | None = None) -> bool:
+    """Record a breach and escalate the case one step along its chain (handler → supervisor
+    → the site's first responsible person). Idempotent: True only the first time. Everything
+    it records is stamped `now`."""
+    return _record_one(clock_id, BREACH, now or clock.now())
+
+
+def _record_one(clock_id: int, what: str, now: dt.datetime) -> bool:
+    with clock.frozen_at(now), transaction.atomic():
+        case_id = CaseClock.objects.filter(pk=clock_id).values_list("case_id", flat=True).first()
+        if case_id is None:
+            return False
+        cases = _lock_cases([case_id], batch=1, skip_locked=False)
+        return any(_record_due(cases, now, only_clock=clock_id, only=what))
+
+
+def _due_case_ids(now: dt.datetime, *, limit: int) -> list[int]:
+    """Cases with a clock due for a breach or a warning: two range scans of the partial
+    indexes clock_breach_due and clock_warning_due, most overdue first."""
+    running = CaseClock.objects.filter(stopped_at__isnull=True, paused_at__isnull=True)
+    ids = set(
+        running.filter(breached_at__isnull=True, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("case_id", flat=True)[:limit]
+    )
+    ids.update(
+        running.filter(warned_at__isnull=True, warn_at__lte=now)
+        .order_by("warn_at")
+        .values_list("case_id", flat=True)[:limit]
+    )
+    return sorted(ids)
+
+
+def _lock_cases(ids: list[int], *, batch: int, skip_locked: bool) -> list[Case]:
+    """Lock up to `batch` of the cases, in id order (the case before its clocks, as every
+    case action does), with what the escalation and the notices need."""
+    if not ids:
+        return []
+    return list(
+        Case.objects.select_for_update(skip_locked=skip_locked, of=("self",))
+        .select_related(*_RELATED)
+        .filter(pk__in=ids)
+        .order_by("pk")[:batch]
+    )
+
+
+def _record_due(
+    cases: list[Case], now: dt.datetime, *, only_clock: int | None = None, only: str = ""
+) -> tuple[int, int]:
+    """Record the due warnings and breaches of locked cases (or of one clock): events, one
+    escalation step per escalating breach, notices, the clocks marked. (warned, breached)."""
+    by_id = {c.pk: c for c in cases}
+    due = Q()
+    if only != WARNING:
+        due |= Q(breached_at__isnull=True, due_at__lte=now)
+    if only != BREACH:
+        due |= Q(warned_at__isnull=True, warn_at__lte=now)
+    clocks = CaseClock.objects.select_for_update(of=("self",)).filter(
+        case_id__in=list(by_id), stopped_at__isnull=True, paused_at__isnull=True
+    )
+    if only_clock is not None:
+        clocks = clocks.filter(pk=only_clock)
+    per_case: dict[int, list[CaseClock]] = defaultdict(list)
+    for c in clocks.filter(due).order_by("pk"):
+        per_case[c.case_id].append(c)
+    if not per_case:
+        return 0, 0
+
+    events: list[tuple[int, str, Actor, dict[str, Any]]] = []
+    notices = Notices(now)
+    escalated: dict[int, Case] = {}
+    breached: list[CaseClock] = []
+    warned: list[CaseClock] = []
+    system = Actor.system(SLA)
+    for case_id, case_clocks in per_case.items():
+        case = by_id[case_id]
+        breaches = sorted(
+            (
+                c
+                for c in case_clocks
+                if only != WARNING and c.breached_at is None and c.due_at <= now
+            ),
+            key=lambda c: (c.due_at, c.pk),
+        )
+        warnings = sorted(
+            (
+                c
+                for c in case_clocks
+                if only != BREACH and c not in breaches and c.warned_at is None and c.warn_at <= now
+            ),
+            key=lambda c: (c.warn_at, c.pk),
+        )
+        for c in breaches:
+            events.append((case_id, EventType.SLA_BREACHED, system, _clock_data(c)))
+            if c.metric in ESCALATING_METRICS:
+                step = _escalate(case, c.metric)
+                if step is not None:
+                    events.append(step)
+                    escalated[case_id] = case
+            notices.add(
+                [case.handler, case.escalated_to],
+                case,
+                kind="sla_breach",
+                text=_("工单 %(number)s 已超时（%(metric)s）")
+                % {"number": case.number, "metric": c.metric},
+            )
+            breached.append(c)
+        for c in warnings:
+            events.append((case_id, EventType.SLA_WARNING, system, _clock_data(c)))
+            notices.add(
+                [case.handler or (case.team.supervisor if case.team else None)],
+                case,
+                kind="sla_warning",
+                text=_("工单 %(number)s 即将超时（%(metric)s）")
+                % {"number": case.number, "metric": c.metric},
+            )
+            warned.append(c)
+
+    record_events_by(events)
+    update_rows(Case, list(escalated.values()), _ESCALATION_FIELDS)
+    _mark(breached, warned, now)
+    notices.save()
+    return len(warned), len(breached)
+
+
+def _clock_data(c: CaseClock) -> dict[str, Any]:
+    return {"metric": c.metric, "due_at": c.due_at}
+
+
+def _escalate(case: Case, metric: str) -> tuple[int, str, Actor, dict[str, Any]] | None:
+    """One step up the chain (the team supervisor, then the site's first responsible person),
+    as escalate_case does it, on the locked case in memory; the ESCALATED event row. None at
+    the top of the chain, or where the workflow does not escalate from the case's status
+    (the breach stays on the record either way)."""
+    try:
+        status = target_status(case.kind.workflow, "escalate", case.status)
+    except TransitionNotAllowed:
+        return None
+    chain: list[User | None] = [
+        case.team.supervisor if case.team else None,
+        case.site.first_responsible if case.site else None,
+    ]
+    for level in range(case.escalation_level + 1, len(chain) + 1):
+        target = chain[level - 1]
+        if target is None or target.pk == case.escalated_to_id:
+            continue
+        before = {
+            "status": case.status,
+            "escalation_level": case.escalation_level,
+            "escalated_to": case.escalated_to_id,
+        }
+        case.escalation_level, case.escalated_to = level, target
+        case.version += 1
+        case.updated_at = clock.now()
+        data = {
+            "escalated_to_name": target.label,
+            "reason": f"{metric} overdue",
+            "before": before,
+            "after": {"status": status, "escalation_level": level, "escalated_to": target.pk},
+        }
+        return case.pk, EventType.ESCALATED, Actor.system(f"{SLA}:{metric}"), data
+    return None
+
+
+def _mark(breached: list[CaseClock], warned: list[CaseClock], now: dt.datetime) -> None:
+    """Mark the clocks: a breach counts as warned too (no separate warning afterwards)."""
+    unwarned = [c.pk for c in breached if c.warned_at is None]
+    already = [c.pk for c in breached if c.warned_at is not None]
+    if unwarned:
+        CaseClock.objects.filter(pk__in=unwarned).update(breached_at=now, warned_at=now)
+    if already:
+        CaseClock.objects.filter(pk__in=already).update(breached_at=now)
+    if warned:
+        CaseClock.objects.filter(pk__in=[c.pk for c in warned]).update(warned_at=now)
+
+
+# --- email delivery of notices ------------------------------------------------------------
+
+
+def deliver_due_notifications(*, now: dt.datetime | None = None, batch: int = 200) -> int:
+    """Email the notifications whose time has come (at-least-once; one transaction each)."""
+    now = now or clock.now()
+    ids = list(
+        CaseNotification.objects.filter(emailed_at__isnull=True, deliver_after__lte=now)
+        .order_by("deliver_after")
+        .values_list("id", flat=True)[:batch]
+    )
+    sent = 0
+    for notification_id in ids:
+        with transaction.atomic():
+            note = (
+                # Lock the notice only: its recipient is shared by many notices.
+                CaseNotification.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("recipient", "case")
+                .filter(pk=notification_id, emailed_at__isnull=True)
+                .first()
+            )
+            if note is None:
+                continue
+            if note.recipient.email:
+                with translation.override(note.recipient.language or settings.LANGUAGE_CODE):
+                    send_mail(
+                        subject=f"[Kefu] {note.case.number} {note.text}",
+                        message=f"{note.text}\n\n{note.case.number} {note.case.subject}",
+                        from_email=None,
+                        recipient_list=[note.recipient.email],
+                    )
+                sent += 1
+            note.emailed_at = now
+            note.save(update_fields=["emailed_at"])
+    return sent
+
+
+# --- recompute after the rules change -----------------------------------------------------
+
+
+def stale_clock_case_ids(*, limit: int = 500) -> list[int]:
+    """Cases with running clocks computed on an older calendar or policy version, by index."""
+    calendars = BusinessCalendar.objects.values_list("pk", "version")
+    policies = SlaPolicy.objects.values_list("pk", "version")
+    running = CaseClock.objects.filter(stopped_at__isnull=True)
+    ids: set[int] = set()
+    for pk, version in calendars:
+        ids.update(
+            running.filter(calendar_id=pk, calendar_version__lt=version)
+            .order_by("case_id")
+            .values_list("case_id", flat=True)
+            .distinct()[: limit - len(ids)]
+        )
+        if len(ids) >= limit:
+            return sorted(ids)
+    for pk, version in policies:
+        ids.update(
+            running.filter(policy_id=pk, policy_version__lt=version)
+            .order_by("case_id")
+            .values_list("case_id", flat=True)
+            .distinct()[: limit - len(ids)]
+        )
+        if len(ids) >= limit:
+            break
+    return sorted(ids)
+
+
+def recompute_case_clocks(case_id: int, *, actor: Actor, reason: str) -> dict[str, Any]:
+    """Re-apply the current rules to one case's running clocks (short transaction)."""
+    with transaction.atomic():
+        case = lock_case(case_id)
+        moved = recompute_clocks(case)
+        if moved:
+            record_event(case, EventType.SLA_RECOMPUTED, actor=actor, reason=reason, clocks=moved)
+        return moved
+
+
+def recompute_stale_clocks(*, batch: int = 500) -> int:
+    """One batch of cases whose clocks were computed on older rules, recomputed in one short
+    transaction (bulk update, events in one insert); returns how many cases."""
+    ids = stale_clock_case_ids(limit=batch)
+    if not ids:
+        return 0
+    actor = Actor.system("sla:rules_changed")
+    with transaction.atomic():
+        moved = recompute_batch(ids)
+        record_events(
+            [
+                (case_id, EventType.SLA_RECOMPUTED, {"reason": "rules", "clocks": clocks})
+                for case_id, clocks in moved.items()
+            ],
+            actor=actor,
+        )
+    return len(ids)
