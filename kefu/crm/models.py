@@ -67,7 +67,8 @@ class CustomerValue(models.Model):
     customer = models.OneToOneField(
         "customers.Customer", primary_key=True, on_delete=models.CASCADE, related_name="value"
     )
-    recency_days = models.PositiveIntegerField(_("距最近消费天数"), null=True, blank=True)
+    # The last purchase, not "days since": the row changes only when the grade's inputs do.
+    last_purchase_on = models.DateField(_("最近消费日期"), null=True, blank=True)
     frequency = models.PositiveIntegerField(_("消费次数"), default=0)
     monetary = models.DecimalField(_("消费金额"), max_digits=16, decimal_places=2, default=0)
     r = models.PositiveSmallIntegerField("R", default=1)

@@ -141,6 +141,25 @@ def set_customer_tier(customer_id: int, *, actor: Actor, tier: str) -> tuple[Cus
     return customer, previous
 
 
+def set_tiers_in_bulk(changes: dict[int, str], *, actor: Actor) -> int:
+    """Grade many customers at once (the scheduled RFM job): system actors only, and only for
+    customers with no open case — a customer with open cases changes tier through
+    kefu.cases.actions.change_customer_tier, which also moves the cases' time standards."""
+    if actor.is_staff:
+        raise PermissionDenied("bulk tier changes are the grading job's")
+    by_tier: dict[str, list[int]] = {}
+    for customer_id, tier in changes.items():
+        if not tier or len(tier) > TIER_MAX_LENGTH:
+            raise ValidationFailed("invalid tier", fields={"tier": tier})
+        by_tier.setdefault(tier, []).append(customer_id)
+    moved = 0
+    with transaction.atomic():
+        for tier, ids in by_tier.items():
+            for start in range(0, len(ids), 5000):
+                moved += Customer.objects.filter(pk__in=ids[start : start + 5000]).update(tier=tier)
+    return moved
+
+
 # --- Profile, decision chain, consents, consumption, reveal ---------------------------------
 
 REVEAL_REASON_MIN = 4
