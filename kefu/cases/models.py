@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.actors import ActorKind
 from kefu.cases.choices import (
+    OPEN_STATUSES,
     CallDirection,
     CaseStatus,
     Channel,
@@ -176,6 +177,28 @@ class Case(models.Model):
             models.Index(fields=["customer", "-created_at"], name="case_customer"),
             models.Index(fields=["site", "status"], name="case_site_status"),
             models.Index(fields=["created_at"], name="case_created"),
+            # Open cases are a few percent of all: the queues and their counts read these
+            # partial indexes (each arm of the role-visibility OR has one), not the history.
+            models.Index(
+                fields=["team", "-is_complaint", "created_at"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_open_team_queue",
+            ),
+            models.Index(
+                fields=["site", "-is_complaint", "created_at"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES), team__isnull=True),
+                name="case_open_site_intake",
+            ),
+            models.Index(
+                fields=["created_by"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_open_created_by",
+            ),
+            models.Index(
+                fields=["-is_complaint", "created_at"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_open_queue",
+            ),
         ]
 
     def __str__(self) -> str:
