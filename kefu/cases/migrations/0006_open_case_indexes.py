@@ -8,7 +8,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
         ("cases", "0005_domain_event_types"),
-        ("customers", "0003_decision_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
