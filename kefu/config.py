@@ -42,6 +42,8 @@ class Config:
     email_from: str
     return_visit_days: int
     tasks_db: Path
+    survey_frequency_days: int = 30
+    survey_gateway: str = "file"
 
     @classmethod
     def from_environ(cls) -> Config:
@@ -70,6 +72,9 @@ class Config:
             return_visit_days=_int("KEFU_RETURN_VISIT_DAYS", 3),
             # The embedded task queue (huey on SQLite) when KEFU_REDIS_URL is not set.
             tasks_db=Path(os.environ.get("KEFU_TASKS_DB") or data_dir / "tasks.sqlite3"),
+            # Surveys: nobody is asked twice within N days; the SMS/WeChat gateway.
+            survey_frequency_days=_int("KEFU_SURVEY_FREQUENCY_DAYS", 30),
+            survey_gateway=os.environ.get("KEFU_SURVEY_GATEWAY", "file").strip().lower(),
         )
 
 

@@ -138,6 +138,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 MAILERS = mailers_from_url(config.email_url, config.data_dir)
 DEFAULT_FROM_EMAIL = config.email_from
+# Surveys (kefu.surveys): frequency cap, and the gateway for SMS/WeChat links (file, console).
+KEFU_SURVEY_FREQUENCY_DAYS = config.survey_frequency_days
+KEFU_SURVEY_GATEWAY = config.survey_gateway
+KEFU_SURVEY_OUTBOX_DIR = config.data_dir / "outbox"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -1,8 +1,27 @@
+"""Satisfaction surveys: designer, distribution, answering, scores and the closed loop."""
+
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+TRIGGERING_EVENTS = frozenset({"closed", "return_visit_recorded"})
+
+
+def on_case_event(sender: Any, event: Any, **kwargs: Any) -> None:
+    """Only enqueue: the task decides which surveys the event sends."""
+    if event.type in TRIGGERING_EVENTS:
+        from kefu.surveys.tasks import distribute_for_case_event_task
+
+        distribute_for_case_event_task(event.pk)
 
 
 class SurveysConfig(AppConfig):
     name = "kefu.surveys"
     label = "surveys"
     verbose_name = _("满意度调查")
+
+    def ready(self) -> None:
+        from kefu.cases.signals import case_event_committed
+
+        case_event_committed.connect(on_case_event, dispatch_uid="surveys.on_case_event")
