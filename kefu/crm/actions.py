@@ -13,17 +13,26 @@ from typing import Any
 
 import numpy as np
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Avg, Count, Max, Q, Sum
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.roles import is_supervising
 from kefu.cases.actions import change_customer_tier
-from kefu.cases.models import Case
+from kefu.cases.choices import ReturnVisitOutcome
+from kefu.cases.models import Case, CaseClock, ReturnVisit
 from kefu.core import clock
-from kefu.core.errors import NotFound, PermissionDenied, ValidationFailed
+from kefu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from kefu.core.tasks import enqueue_on_commit
-from kefu.crm import rfm
-from kefu.crm.models import CustomerValue, SatisfactionRecord, TierChange
+from kefu.crm import churn, rfm
+from kefu.crm.choices import TaskStatus
+from kefu.crm.models import (
+    ChurnAssessment,
+    ChurnEpisode,
+    CustomerValue,
+    FollowUpTask,
+    SatisfactionRecord,
+    TierChange,
+)
 from kefu.crm.selectors import DEFAULT_CUTS, active_tiers, crm_settings
 from kefu.customers.actions import set_tiers_in_bulk
 from kefu.customers.models import ConsumptionRecord, Customer
@@ -378,3 +387,228 @@ def request_regrading(*, actor: Actor) -> None:
     from kefu.crm.tasks import regrade_task
 
     enqueue_on_commit(regrade_task)
+
+
+# --- Churn warning ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChurnResult:
+    assessed: int
+    at_risk: int
+    episodes_opened: int
+    episodes_closed: int
+
+
+def _churn_inputs(
+    population: set[int] | None, *, now: dt.datetime, window_days: int
+) -> dict[int, churn.ChurnInputs]:
+    today = now.date()
+    since = now - dt.timedelta(days=window_days)
+    recent_from = today - dt.timedelta(days=window_days)
+    earlier_from = today - dt.timedelta(days=2 * window_days)
+    inputs: dict[int, churn.ChurnInputs] = {}
+
+    def scoped(qs: Any, field: str) -> Any:
+        return qs if population is None else qs.filter(**{f"{field}__in": population})
+
+    def of(customer_id: int) -> churn.ChurnInputs:
+        found = inputs.get(customer_id)
+        if found is None:
+            found = inputs[customer_id] = churn.ChurnInputs()
+        return found
+
+    base = scoped(CustomerValue.objects.all(), "customer_id")
+    for customer_id, last_on in base.values_list("customer_id", "last_purchase_on").iterator(
+        chunk_size=20000
+    ):
+        item = of(customer_id)
+        if last_on is not None:
+            item.days_since_contact = (today - last_on).days
+    spend = (
+        scoped(ConsumptionRecord.objects.filter(occurred_on__gt=earlier_from), "customer_id")
+        .values("customer_id")
+        .annotate(
+            recent=Sum("amount", filter=Q(occurred_on__gt=recent_from)),
+            earlier=Sum("amount", filter=Q(occurred_on__lte=recent_from)),
+        )
+        .values_list("customer_id", "recent", "earlier")
+    )
+    for customer_id, recent, earlier in spend.iterator(chunk_size=20000):
+        item = of(customer_id)
+        item.recent_spend, item.earlier_spend = recent or Decimal(0), earlier or Decimal(0)
+    complaints = (
+        scoped(Case.objects.filter(is_complaint=True, created_at__gte=since), "customer_id")
+        .values("customer_id")
+        .annotate(n=Count("id"))
+        .values_list("customer_id", "n")
+    )
+    for customer_id, n in complaints:
+        of(customer_id).complaints = n
+    breaches = (
+        scoped(CaseClock.objects.filter(breached_at__gte=since), "case__customer_id")
+        .values("case__customer_id")
+        .annotate(n=Count("case_id", distinct=True))
+        .values_list("case__customer_id", "n")
+    )
+    for customer_id, n in breaches:
+        of(customer_id).breaches = n
+    surveyed = (
+        scoped(SatisfactionRecord.objects.filter(measured_at__gte=since), "customer_id")
+        .values("customer_id")
+        .annotate(avg=Avg("normalised"))
+        .values_list("customer_id", "avg")
+    )
+    for customer_id, avg in surveyed:
+        item = of(customer_id)
+        item.satisfaction, item.satisfaction_source = float(avg), "survey"
+    visits = (
+        scoped(
+            ReturnVisit.objects.filter(
+                recorded_at__gte=since,
+                outcome__in=[ReturnVisitOutcome.SATISFIED, ReturnVisitOutcome.NOT_SATISFIED],
+            ),
+            "case__customer_id",
+        )
+        .values("case__customer_id")
+        .annotate(n=Count("id"), good=Count("id", filter=Q(outcome=ReturnVisitOutcome.SATISFIED)))
+        .values_list("case__customer_id", "n", "good")
+    )
+    for customer_id, n, good in visits:
+        item = of(customer_id)
+        if item.satisfaction is None and n:
+            item.satisfaction, item.satisfaction_source = good / n, "return_visit"
+    last_cases = (
+        scoped(Case.objects.filter(customer_id__in=list(inputs)), "customer_id")
+        .values("customer_id")
+        .annotate(last=Max("created_at"))
+        .values_list("customer_id", "last")
+    )
+    for customer_id, last in last_cases:
+        item = inputs[customer_id]
+        days = max(0, (now - last).days)
+        if item.days_since_contact is None or days < item.days_since_contact:
+            item.days_since_contact = days
+    return inputs
+
+
+def assess_churn(
+    *, actor: Actor, customer_ids: list[int] | None = None, now: dt.datetime | None = None
+) -> ChurnResult:
+    """Score every graded customer (or the ones given) for churn risk, with the reasons; a
+    customer crossing the threshold opens an episode with one follow-up task for the account
+    manager, and the episode ends when the score falls back below it."""
+    if actor.is_staff and actor.user is not None and not is_supervising(actor.user):
+        raise PermissionDenied("only supervisors and managers run the churn warning")
+    now = now or clock.now()
+    settings = crm_settings()
+    weights = {
+        "decline": settings.weight_decline,
+        "complaints": settings.weight_complaints,
+        "breaches": settings.weight_breaches,
+        "satisfaction": settings.weight_satisfaction,
+        "silence": settings.weight_silence,
+    }
+    population = set(customer_ids) if customer_ids is not None else None
+    inputs = _churn_inputs(population, now=now, window_days=settings.churn_window_days)
+    at_risk: set[int] = set()
+    rows: list[ChurnAssessment] = []
+    for customer_id, item in inputs.items():
+        result = churn.score(item, weights, settings.churn_window_days)
+        risky = result.score >= settings.churn_threshold
+        if risky:
+            at_risk.add(customer_id)
+        rows.append(
+            ChurnAssessment(
+                customer_id=customer_id,
+                score=result.score,
+                components=result.components,
+                reasons=result.reasons,
+                at_risk=risky,
+                computed_at=now,
+            )
+        )
+    opened = closed = 0
+    for start in range(0, len(rows), WRITE_BATCH):
+        with transaction.atomic():
+            ChurnAssessment.objects.bulk_create(
+                rows[start : start + WRITE_BATCH],
+                update_conflicts=True,
+                unique_fields=["customer"],
+                update_fields=["score", "components", "reasons", "at_risk", "computed_at"],
+            )
+    scores = {row.customer_id: row.score for row in rows}
+    open_episodes = dict(
+        ChurnEpisode.objects.filter(ended_at__isnull=True).values_list("customer_id", "pk")
+    )
+    if population is not None:
+        open_episodes = {c: e for c, e in open_episodes.items() if c in population}
+    ending = [e for c, e in open_episodes.items() if c not in at_risk]
+    starting = sorted(at_risk - set(open_episodes))
+    with transaction.atomic():
+        for start in range(0, len(ending), WRITE_BATCH):
+            closed += ChurnEpisode.objects.filter(
+                pk__in=ending[start : start + WRITE_BATCH]
+            ).update(ended_at=now)
+        for start in range(0, len(starting), WRITE_BATCH):
+            opened += _open_episodes(starting[start : start + WRITE_BATCH], scores, now, settings)
+        for customer_id, episode_id in open_episodes.items():
+            if customer_id in at_risk:
+                ChurnEpisode.objects.filter(
+                    pk=episode_id, peak_score__lt=scores[customer_id]
+                ).update(peak_score=scores[customer_id])
+    return ChurnResult(
+        assessed=len(rows), at_risk=len(at_risk), episodes_opened=opened, episodes_closed=closed
+    )
+
+
+def _open_episodes(
+    customer_ids: list[int], scores: dict[int, float], now: dt.datetime, settings: Any
+) -> int:
+    managers = dict(
+        Customer.objects.filter(pk__in=customer_ids).values_list("pk", "account_manager_id")
+    )
+    episodes = ChurnEpisode.objects.bulk_create(
+        [ChurnEpisode(customer_id=c, started_at=now, peak_score=scores[c]) for c in customer_ids]
+    )
+    if any(e.pk is None for e in episodes):  # backends that do not return ids
+        episodes = list(
+            ChurnEpisode.objects.filter(customer_id__in=customer_ids, ended_at__isnull=True)
+        )
+    due = now + dt.timedelta(days=settings.follow_up_days)
+    FollowUpTask.objects.bulk_create(
+        [
+            FollowUpTask(
+                customer_id=e.customer_id,
+                episode=e,
+                assignee_id=managers.get(e.customer_id),
+                title=FOLLOW_UP_TITLE,
+                due_at=due,
+                created_at=now,
+            )
+            for e in episodes
+        ]
+    )
+    return len(episodes)
+
+
+FOLLOW_UP_TITLE = "流失预警跟进"
+
+
+@transaction.atomic
+def complete_follow_up(*, actor: Actor, task_id: int, note: str) -> FollowUpTask:
+    """The account manager (or a supervisor) records the follow-up call."""
+    task = FollowUpTask.objects.select_for_update().filter(pk=task_id).first()
+    if task is None:
+        raise NotFound("follow-up task not found")
+    user = actor.user if actor.is_staff else None
+    if user is not None and task.assignee_id != user.pk and not is_supervising(user):
+        raise PermissionDenied("only the assignee or a supervisor completes this task")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed("a note is required", fields={"note": "required"})
+    if task.status == TaskStatus.DONE:
+        raise Conflict("this follow-up is already done")
+    task.status, task.done_at, task.note = TaskStatus.DONE, clock.now(), note[:5000]
+    task.save(update_fields=["status", "done_at", "note"])
+    return task

@@ -20,3 +20,14 @@ def regrade_task() -> dict[str, Any]:
 def nightly_regrade_task() -> dict[str, Any]:
     """Every night: RFM grades and tiers from the consumption up to yesterday."""
     return actions.recompute_grades(actor=Actor.system("rfm")).__dict__
+
+
+@db_periodic_task(crontab(hour="3", minute="0"), retries=1, retry_delay=300)
+def nightly_churn_task() -> dict[str, Any]:
+    """Every night, after the grading: the churn warning and its follow-up tasks."""
+    return actions.assess_churn(actor=Actor.system("churn")).__dict__
+
+
+@db_task(retries=1, retry_delay=60)
+def assess_churn_task(customer_ids: list[int] | None = None) -> dict[str, Any]:
+    return actions.assess_churn(actor=Actor.system("churn"), customer_ids=customer_ids).__dict__
