@@ -41,6 +41,7 @@ class Config:
     email_url: str
     email_from: str
     return_visit_days: int
+    assist_send_policy: str
     tasks_db: Path
     survey_frequency_days: int = 30
     survey_gateway: str = "file"
@@ -70,6 +71,8 @@ class Config:
             email_url=os.environ.get("KEFU_EMAIL_URL", ""),
             email_from=os.environ.get("KEFU_EMAIL_FROM", "Kefu 客服 <kefu@localhost>"),
             return_visit_days=_int("KEFU_RETURN_VISIT_DAYS", 3),
+            # A reply with a forbidden phrase: "confirm" asks the agent, "block" refuses it.
+            assist_send_policy=os.environ.get("KEFU_ASSIST_SEND_POLICY", "confirm").strip().lower(),
             # The embedded task queue (huey on SQLite) when KEFU_REDIS_URL is not set.
             tasks_db=Path(os.environ.get("KEFU_TASKS_DB") or data_dir / "tasks.sqlite3"),
             # Surveys: nobody is asked twice within N days; the SMS/WeChat gateway.

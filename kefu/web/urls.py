@@ -1,6 +1,7 @@
 from django.urls import path
 
 from kefu.web.views import (
+    assist,
     auth,
     board,
     case_actions,
@@ -34,6 +35,17 @@ urlpatterns = [
         case_records.download_attachment,
         name="case_attachment_download",
     ),
+    path("cases/<str:number>/assist/check/", assist.check_draft, name="assist_check"),
+    path("cases/<str:number>/assist/send/", assist.send_message, name="assist_send"),
+    path(
+        "cases/<str:number>/assist/decide/<slug:field>/",
+        assist.decide_suggestion,
+        name="assist_decide",
+    ),
+    path("cases/<str:number>/assist/cycle/<slug:step>/", assist.mark_cycle, name="assist_cycle"),
+    path("kb/", assist.knowledge, name="kb"),
+    path("kb/<int:article_id>/", assist.knowledge_article, name="kb_article"),
+    path("help/<int:article_id>/", assist.public_article, name="kb_public"),
     path("customers/search/", new_case.customer_search, name="customer_search"),
     path("customers/new/", new_case.customer_create, name="customer_create"),
     path("customers/<int:customer_id>/", customers.customer_detail, name="customer"),

@@ -71,7 +71,8 @@ PAGES = {
         'class="mono"><a href="/cases/',
         18,
     ),
-    "case": ("supervisor", lambda b: f"/cases/{b['long'].number}/", {}, 'class="tl-item', 17),
+    # case: +5 for agent assist (analyses, service cycle, templates with the due date, articles).
+    "case": ("supervisor", lambda b: f"/cases/{b['long'].number}/", {}, 'class="tl-item', 22),
     "new_case": ("agent", lambda b: "/cases/new/", {}, "", 4),
     "sla_report": ("supervisor", lambda b: "/reports/sla/?group_by=handler", {}, "", 4),
     "customer_search": (

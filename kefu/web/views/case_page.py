@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from kefu.accounts.models import User
 from kefu.accounts.roles import may_see_personal_data
 from kefu.accounts.selectors import all_departments, all_teams, assignable_handlers
+from kefu.assist.selectors import case_assist
 from kefu.cases import selectors
 from kefu.cases.choices import CaseStatus
 from kefu.cases.clock_selectors import timers_for
@@ -22,6 +23,7 @@ from kefu.customers.normalize import mask_email, mask_phone
 from kefu.web import forms as web_forms
 from kefu.web.decorators import staff_view
 from kefu.web.presenters import TimelineBuilder, timer_rows
+from kefu.web.views.assist_forms import CheckedMessageForm
 
 
 class Lookups:
@@ -192,6 +194,10 @@ def render_case(
             else action_form("record_return_visit", case, lookups)
         )
     composer = composer or {}
+    assist = case_assist(user, case, kinds=lookups.kinds, causes=lookups.causes, messages=messages)
+    for b in buttons:  # the close form starts from the cause the agent confirmed
+        if b.name == "close" and b.form is not None and not b.form.is_bound:
+            b.form.initial.setdefault("cause", assist.confirmed_cause)
     context = {
         "case": case,
         "buttons": buttons,
@@ -205,8 +211,9 @@ def render_case(
         "is_open": case.status != CaseStatus.CLOSED,
         "is_complaint_workflow": case.kind.workflow in IMPROVEMENT_WORKFLOWS,
         "stale": stale,
+        "assist": assist,
         "message_form": composer.get("message")
-        or web_forms.MessageForm(prefix="msg", initial={"kind": "outbound"}),
+        or CheckedMessageForm(prefix="msg", initial={"kind": "outbound"}),
         "call_form": composer.get("call")
         or web_forms.CallForm(prefix="call", initial={"direction": "outbound"}),
         "visit_record_form": composer.get("visit") or web_forms.VisitForm(prefix="visit"),

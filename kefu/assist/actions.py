@@ -1,0 +1,344 @@
+"""Every write of agent assist. Case changes go through kefu.cases.actions; assist keeps its
+own records (analyses, verdicts, cycle progress, templates, articles) beside them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from kefu.accounts.actors import Actor
+from kefu.accounts.models import User
+from kefu.accounts.roles import is_supervising
+from kefu.assist.checks import Finding, ReplyCheck, check_reply, send_policy
+from kefu.assist.models import (
+    AnalysisSource,
+    Article,
+    ArticleCategory,
+    CycleStep,
+    Language,
+    ReplyTemplate,
+    SuggestionField,
+    SuggestionVerdict,
+    TextAnalysis,
+    Verdict,
+)
+from kefu.assist.playbooks import CYCLE_CODES
+from kefu.cases import actions as case_actions
+from kefu.cases.choices import EventType, MessageKind
+from kefu.cases.models import Case, CaseMessage, CauseCategory
+from kefu.cases.permissions import ensure_may_perform, ensure_may_see
+from kefu.cases.validation import require_choice, require_text
+from kefu.core import clock
+from kefu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from kefu.core.text import index_tokens
+
+# -- checked replies -------------------------------------------------------------------------
+
+
+class NeedsConfirmation(Conflict):
+    """The draft still has findings: the agent must confirm (the override is recorded)."""
+
+    code = "assist_confirmation_required"
+
+    def __init__(self, check: ReplyCheck) -> None:
+        super().__init__("the reply contains phrases the service standards forbid")
+        self.check = check
+        self.fields = {"body": "; ".join(f.phrase for f in check.violations)}
+
+
+class ReplyBlocked(PermissionDenied):
+    """The site refuses replies with forbidden findings (KEFU_ASSIST_SEND_POLICY=block)."""
+
+    code = "assist_reply_blocked"
+
+    def __init__(self, check: ReplyCheck) -> None:
+        super().__init__("this site does not send replies with forbidden phrases")
+        self.check = check
+        self.fields = {"body": "; ".join(f.phrase for f in check.violations)}
+
+
+def check_case_reply(case: Case, text: str) -> ReplyCheck:
+    """The composer's check: email cases also get the email etiquette."""
+    if case.channel == "email":
+        return check_reply(text, channel="email", subject=f"回复：{case.subject}")
+    return check_reply(text)
+
+
+@dataclass(frozen=True)
+class SentReply:
+    message: CaseMessage
+    overridden: list[Finding]
+
+
+def send_reply(
+    case_id: int,
+    *,
+    actor: Actor,
+    body: str,
+    kind: str = MessageKind.OUTBOUND,
+    confirmed: bool = False,
+) -> SentReply:
+    """Add a message; a reply to the customer is checked first. With findings it needs
+    `confirmed` (or is refused under the block policy); a confirmed override is an
+    `assist_override` event in the same transaction as the message."""
+    check: ReplyCheck | None = None
+    if kind == MessageKind.OUTBOUND:
+        case = Case.objects.filter(pk=case_id).only("id", "channel", "subject").first()
+        if case is None:
+            raise NotFound("case not found")
+        check = check_case_reply(case, body)
+        if check.violations:
+            if send_policy() == "block":
+                raise ReplyBlocked(check)
+            if not confirmed:
+                raise NeedsConfirmation(check)
+    with transaction.atomic():
+        message = case_actions.add_message(case_id, actor=actor, kind=kind, body=body)
+        overridden = list(check.violations) if check is not None else []
+        if overridden:
+            case_actions.record_domain_event(
+                case_id,
+                EventType.ASSIST_OVERRIDE,
+                actor=actor,
+                message=message.pk,
+                findings=[f.as_record() for f in overridden],
+            )
+    return SentReply(message, overridden)
+
+
+# -- stored analyses ---------------------------------------------------------------------------
+
+
+def _store(case_id: int, message_id: int | None, text: str, channel: str) -> TextAnalysis | None:
+    from kefu.assist.analyze import CHANNELS, analyze  # scikit-learn loads on first use
+
+    if not text.strip():
+        return None
+    result = analyze(text[:20_000], "customer", channel=channel if channel in CHANNELS else None)
+    cause = result.get("complaint_cause") or {}
+    difficult = result.get("difficult_type") or {}
+    values: dict[str, Any] = {
+        "kind": result["kind"]["label"],
+        "kind_confidence": result["kind"]["confidence"],
+        "complaint_cause": cause.get("label", ""),
+        "cause_confidence": cause.get("confidence", 0.0),
+        "emotion": result["emotion"]["label"],
+        "emotion_confidence": result["emotion"]["confidence"],
+        "difficult_type": difficult.get("label", ""),
+        "urgency": result["urgency"]["label"],
+        "needs": [n["label"] for n in result["needs"]],
+        "result": result,
+        "model_version": result["versions"]["model"],
+        "lexicon_version": result["versions"]["lexicon"],
+        "analyzed_at": clock.now(),
+    }
+    if message_id is not None:
+        analysis, _ = TextAnalysis.objects.update_or_create(
+            message_id=message_id,
+            defaults={"case_id": case_id, "source": AnalysisSource.MESSAGE, **values},
+        )
+    else:
+        analysis, _ = TextAnalysis.objects.update_or_create(
+            case_id=case_id, source=AnalysisSource.CASE, message=None, defaults=values
+        )
+    return analysis
+
+
+def analyze_message(message_id: int) -> TextAnalysis | None:
+    """Analyse and store a customer's message (idempotent: a rerun replaces the reading)."""
+    message = (
+        CaseMessage.objects.filter(pk=message_id, kind=MessageKind.INBOUND)
+        .select_related("case")
+        .first()
+    )
+    if message is None:
+        return None
+    return _store(message.case_id, message.pk, message.body, message.case.channel)
+
+
+def case_text(case: Case) -> str:
+    return "\n".join(p for p in (case.subject, case.description) if p)
+
+
+def analyze_case(case_id: int) -> TextAnalysis | None:
+    """Analyse and store what the customer asked for when the case was opened."""
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        return None
+    return _store(case.pk, None, case_text(case), case.channel)
+
+
+def reanalyze_stale(*, batch: int = 200) -> int:
+    """Recompute analyses made by another model or lexicon version; returns how many."""
+    from kefu.assist.analyze import versions
+
+    current = versions()
+    stale = list(
+        TextAnalysis.objects.exclude(
+            model_version=current["model"], lexicon_version=current["lexicon"]
+        )
+        .order_by("id")
+        .values_list("case_id", "message_id")[:batch]
+    )
+    for case_id, message_id in stale:
+        if message_id is None:
+            analyze_case(case_id)
+        else:
+            analyze_message(message_id)
+    return len(stale)
+
+
+# -- suggestions: the agent confirms or corrects ----------------------------------------------
+
+
+def _case_for(actor: Actor, case_id: int) -> Case:
+    case = Case.objects.filter(pk=case_id).select_related("kind", "team").first()
+    if case is None:
+        raise NotFound("case not found")
+    ensure_may_see(actor, case)
+    return case
+
+
+def decide_kind(
+    case_id: int,
+    *,
+    actor: Actor,
+    suggested: str,
+    chosen: str,
+    expected_version: int | None = None,
+) -> SuggestionVerdict:
+    """Accept the suggested kind (or choose another): the kind changes through the case
+    action when it differs; the verdict is kept as training data."""
+    case = _case_for(actor, case_id)
+    with transaction.atomic():
+        if chosen and chosen != case.kind.code:
+            case_actions.change_case_kind(
+                case_id,
+                actor=actor,
+                kind=chosen,
+                reason="坐席助手建议" if chosen == suggested else "",
+                expected_version=expected_version,
+            )
+        return _verdict(case, actor, SuggestionField.KIND, suggested, chosen)
+
+
+def decide_cause(case_id: int, *, actor: Actor, suggested: str, chosen: str) -> SuggestionVerdict:
+    """Confirm a complaint's cause now (it is written on the case when it is closed; the
+    close form starts from the confirmed one). An empty `chosen` dismisses the suggestion."""
+    case = _case_for(actor, case_id)
+    if chosen and not CauseCategory.objects.filter(code=chosen, active=True).exists():
+        raise ValidationFailed("unknown cause", fields={"cause": "unknown"})
+    return _verdict(case, actor, SuggestionField.CAUSE, suggested, chosen)
+
+
+def _verdict(
+    case: Case, actor: Actor, field: str, suggested: str, chosen: str
+) -> SuggestionVerdict:
+    if not chosen:
+        verdict = Verdict.DISMISSED
+    elif chosen == suggested:
+        verdict = Verdict.ACCEPTED
+    else:
+        verdict = Verdict.CORRECTED
+    return SuggestionVerdict.objects.create(
+        case=case,
+        field=field,
+        suggested=suggested,
+        chosen=chosen,
+        verdict=verdict,
+        text=case_text(case)[:5000],
+        decided_by=actor.user if actor.is_staff else None,
+        decided_at=clock.now(),
+    )
+
+
+# -- the service cycle ----------------------------------------------------------------------
+
+
+def mark_cycle_step(case_id: int, *, actor: Actor, step: str, done: bool = True) -> CycleStep:
+    """Record a step of the service cycle done (or undone again) on a case."""
+    require_choice(step, "step", list(CYCLE_CODES))
+    case = _case_for(actor, case_id)
+    ensure_may_perform(actor, case, "message")
+    return CycleStep.objects.create(
+        case=case,
+        step=step,
+        done=done,
+        by=actor.user if actor.is_staff else None,
+        at=clock.now(),
+    )
+
+
+# -- templates and knowledge base -------------------------------------------------------------
+
+
+def _ensure_editor(actor: Actor) -> User | None:
+    if actor.is_staff:
+        assert actor.user is not None
+        if not is_supervising(actor.user):
+            raise PermissionDenied("only supervisors and admins maintain templates and articles")
+        return actor.user
+    return None
+
+
+def save_template(
+    *,
+    actor: Actor,
+    title: str,
+    body: str,
+    language: str = Language.ZH,
+    kind: str = "",
+    sort_order: int = 0,
+    template: ReplyTemplate | None = None,
+) -> ReplyTemplate:
+    """Create or update a reply template (supervisors, admins, the system)."""
+    user = _ensure_editor(actor)
+    title = require_text(title, "title", max_length=100)
+    body = require_text(body, "body", max_length=10_000)
+    require_choice(language, "language", list(Language.values))
+    row = template or ReplyTemplate(created_by=user)
+    row.title, row.body, row.language, row.kind = title, body, language, kind or ""
+    row.sort_order, row.updated_at = sort_order, clock.now()
+    row.save()
+    return row
+
+
+def save_category(*, actor: Actor, code: str, name_zh: str, name_en: str) -> ArticleCategory:
+    _ensure_editor(actor)
+    category, _ = ArticleCategory.objects.update_or_create(
+        code=code, defaults={"name_zh": name_zh, "name_en": name_en}
+    )
+    return category
+
+
+def save_article(
+    *,
+    actor: Actor,
+    category: ArticleCategory,
+    title_zh: str,
+    body_zh: str,
+    title_en: str = "",
+    body_en: str = "",
+    kinds: list[str] | None = None,
+    published: bool = True,
+    public: bool = False,
+    article: Article | None = None,
+) -> Article:
+    """Create or update a knowledge-base article; its search tokens are rebuilt with it."""
+    user = _ensure_editor(actor)
+    row = article or Article(created_by=user)
+    row.category = category
+    row.title_zh = require_text(title_zh, "title_zh", max_length=200)
+    row.body_zh = require_text(body_zh, "body_zh", max_length=100_000)
+    row.title_en, row.body_en = (title_en or "").strip(), (body_en or "").strip()
+    row.kinds = list(kinds or [])
+    row.published, row.public = published, public
+    # Titles count twice: a query word in the title matters more than one in the body.
+    row.search_tokens = index_tokens(
+        "\n".join([row.title_zh, row.title_zh, row.title_en, row.body_zh, row.body_en])
+    )
+    row.updated_at = clock.now()
+    row.save()
+    return row
