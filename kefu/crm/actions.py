@@ -16,9 +16,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Max, Q, Sum
 
 from kefu.accounts.actors import Actor
+from kefu.accounts.models import Team
 from kefu.accounts.roles import is_supervising
-from kefu.cases.actions import change_customer_tier
-from kefu.cases.choices import ReturnVisitOutcome
+from kefu.cases.actions import assign_case, change_customer_tier, edit_case, transfer_case
+from kefu.cases.choices import CaseStatus, ReturnVisitOutcome
 from kefu.cases.models import Case, CaseClock, ReturnVisit
 from kefu.core import clock
 from kefu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -32,6 +33,7 @@ from kefu.crm.models import (
     FollowUpTask,
     SatisfactionRecord,
     TierChange,
+    ValueTier,
 )
 from kefu.crm.selectors import DEFAULT_CUTS, active_tiers, crm_settings
 from kefu.customers.actions import set_tiers_in_bulk
@@ -612,3 +614,46 @@ def complete_follow_up(*, actor: Actor, task_id: int, note: str) -> FollowUpTask
     task.status, task.done_at, task.note = TaskStatus.DONE, clock.now(), note[:5000]
     task.save(update_fields=["status", "done_at", "note"])
     return task
+
+
+# --- Differentiated service: the tier raises priority and routes to the dedicated people ------
+
+TIER_SERVICE_ACTOR = "crm.tier_service"
+ROUTE_WITHIN = dt.timedelta(hours=1)
+
+
+def apply_tier_service(case_id: int, *, event_type: str) -> list[str]:
+    """What the customer's tier and dedicated people change on a fresh case: a new case gets
+    the tier's minimum queue priority and goes to the dedicated team; an accepted one with no
+    handler goes to the account manager. Returns what it did (for the log and tests)."""
+    actor = Actor.automation(TIER_SERVICE_ACTOR)
+    case = (
+        Case.objects.select_related("customer", "customer__account_manager")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None or clock.now() - case.created_at > ROUTE_WITHIN:
+        return []
+    customer, done = case.customer, []
+    if event_type == "created" and case.status == CaseStatus.NEW:
+        tier = ValueTier.objects.filter(code=customer.tier, active=True).first()
+        if tier is not None and tier.queue_priority and case.priority < tier.queue_priority:
+            case = edit_case(
+                case.pk, actor=actor, version=case.version, priority=tier.queue_priority
+            )
+            done.append("priority")
+        if customer.dedicated_team_id and case.team_id != customer.dedicated_team_id:
+            team = Team.objects.get(pk=customer.dedicated_team_id)
+            transfer_case(case.pk, actor=actor, team=team, reason="dedicated_team")
+            done.append("team")
+    manager = customer.account_manager
+    if (
+        event_type == "accepted"
+        and case.status == CaseStatus.ACCEPTED
+        and case.handler_id is None
+        and manager is not None
+        and manager.is_active
+    ):
+        assign_case(case.pk, actor=actor, handler=manager, reason="account_manager")
+        done.append("handler")
+    return done
