@@ -43,6 +43,13 @@ class Config:
     return_visit_days: int
     assist_send_policy: str
     tasks_db: Path
+    public_url: str = ""
+    mailbox_fetch_seconds: int = 60
+    mailbox_stale_minutes: int = 30
+    portal_link_minutes: int = 30
+    portal_reopen_days: int = 7
+    webform_per_hour: int = 5
+    email_infer_kind: bool = True
     survey_frequency_days: int = 30
     survey_gateway: str = "file"
 

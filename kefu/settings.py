@@ -138,6 +138,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 MAILERS = mailers_from_url(config.email_url, config.data_dir)
 DEFAULT_FROM_EMAIL = config.email_from
+# Channels (kefu.channels): email in and out, the customer portal.
+KEFU_PUBLIC_URL = config.public_url or f"http://{config.host}:{config.port}"
+KEFU_MAILBOX_FETCH_SECONDS = config.mailbox_fetch_seconds
+KEFU_MAILBOX_STALE_MINUTES = config.mailbox_stale_minutes
+KEFU_PORTAL_LINK_MINUTES = config.portal_link_minutes
+KEFU_PORTAL_REOPEN_DAYS = config.portal_reopen_days
+KEFU_WEBFORM_PER_HOUR = config.webform_per_hour
+KEFU_EMAIL_INFER_KIND = config.email_infer_kind
 # Surveys (kefu.surveys): frequency cap, and the gateway for SMS/WeChat links (file, console).
 KEFU_SURVEY_FREQUENCY_DAYS = config.survey_frequency_days
 KEFU_SURVEY_GATEWAY = config.survey_gateway

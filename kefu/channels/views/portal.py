@@ -1,0 +1,198 @@
+"""The customer portal: sign in by emailed link, own cases only, reply, confirm or reopen.
+
+Customers are not staff users: the portal keeps its own session key and never touches
+Django's staff login. Someone else's case is a 404, never a 403.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kefu.cases.choices import CaseStatus
+from kefu.channels import actions, selectors, tokens
+from kefu.core.errors import NotFound, ValidationFailed
+from kefu.customers.models import Customer
+
+SESSION_KEY = "kefu_portal_customer"
+MAX_FILES = 5
+
+
+def client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        customer_id = request.session.get(SESSION_KEY)
+        customer = selectors.portal_customer(customer_id) if customer_id else None
+        if customer is None:
+            return redirect("channels:portal_sign_in")
+        try:
+            return view(request, customer, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(str(exc)) from exc
+
+    return wrapper
+
+
+def uploaded_files(request: HttpRequest) -> list[tuple[str, io.BufferedIOBase, int]]:
+    files = request.FILES.getlist("files")[:MAX_FILES]
+    return [(f.name or "file", f, f.size or 0) for f in files]  # type: ignore[misc]
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    sent = False
+    error = ""
+    if request.method == "POST":
+        try:
+            actions.request_sign_in_link(request.POST.get("email", ""), ip=client_ip(request))
+            sent = True
+        except ValidationFailed:
+            error = _("请求过于频繁，请稍后再试。")
+    return render(
+        request,
+        "channels/portal/sign_in.html",
+        {"sent": sent, "error": error},
+        status=429 if error else 200,
+    )
+
+
+def magic_link(request: HttpRequest, token: str) -> HttpResponse:
+    customer_id = tokens.read(tokens.SIGN_IN, token)
+    if customer_id is None or not Customer.objects.filter(pk=customer_id).exists():
+        return render(request, "channels/portal/link_expired.html", status=400)
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = customer_id
+    return redirect("channels:portal_cases")
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    request.session.pop(SESSION_KEY, None)
+    return redirect("channels:portal_sign_in")
+
+
+@portal_view
+def case_list(request: HttpRequest, customer: Customer) -> HttpResponse:
+    cases = list(selectors.portal_cases(customer)[:100])
+    return render(request, "channels/portal/cases.html", {"customer": customer, "cases": cases})
+
+
+@portal_view
+def new_case(request: HttpRequest, customer: Customer) -> HttpResponse:
+    error: ValidationFailed | None = None
+    if request.method == "POST":
+        try:
+            case = actions.portal_submit_case(
+                customer.pk,
+                subject=request.POST.get("subject", ""),
+                body=request.POST.get("body", ""),
+                files=uploaded_files(request),
+            )
+            messages.success(request, _("工单已提交，我们会尽快处理。"))
+            return redirect("channels:portal_case", number=case.number)
+        except ValidationFailed as exc:
+            error = exc
+    return render(
+        request,
+        "channels/portal/new_case.html",
+        {"customer": customer, "error": error, "form": request.POST},
+        status=422 if error else 200,
+    )
+
+
+def _detail(
+    request: HttpRequest, customer: Customer, number: str, error: str = "", status: int = 200
+) -> HttpResponse:
+    case = selectors.portal_case(customer, number)
+    return render(
+        request,
+        "channels/portal/case.html",
+        {
+            "customer": customer,
+            "case": case,
+            "timeline": selectors.public_timeline(case),
+            "may_reply": case.status != CaseStatus.CLOSED,
+            "may_confirm": case.status == CaseStatus.RESOLVED,
+            "may_reopen": case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+            and selectors.may_reopen(case),
+            "reopen_deadline": selectors.reopen_deadline(case),
+            "survey": _pending_survey(customer, case),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+def _pending_survey(customer: Customer, case: Any) -> Any:
+    """The surveys app's post-case survey for this case, when that app provides it."""
+    try:
+        from kefu.surveys import selectors as survey_selectors
+    except ImportError:
+        return None
+    pending = getattr(survey_selectors, "pending_invitations_for", None)
+    if pending is None:
+        return None
+    for invitation in pending(customer.pk):
+        if getattr(invitation, "case_id", None) == case.pk:
+            return invitation
+    return None
+
+
+@portal_view
+def case_detail(request: HttpRequest, customer: Customer, number: str) -> HttpResponse:
+    return _detail(request, customer, number)
+
+
+@require_POST
+@portal_view
+def reply(request: HttpRequest, customer: Customer, number: str) -> HttpResponse:
+    try:
+        actions.portal_reply(
+            customer.pk, number, body=request.POST.get("body", ""), files=uploaded_files(request)
+        )
+    except ValidationFailed as exc:
+        return _detail(request, customer, number, error=_message(exc), status=422)
+    messages.success(request, _("您的回复已发送。"))
+    return redirect("channels:portal_case", number=number)
+
+
+@require_POST
+@portal_view
+def confirm(request: HttpRequest, customer: Customer, number: str) -> HttpResponse:
+    try:
+        actions.portal_confirm(customer.pk, number)
+    except ValidationFailed as exc:
+        return _detail(request, customer, number, error=_message(exc), status=422)
+    messages.success(request, _("感谢您的确认。"))
+    return redirect("channels:portal_case", number=number)
+
+
+@require_POST
+@portal_view
+def reopen(request: HttpRequest, customer: Customer, number: str) -> HttpResponse:
+    try:
+        actions.portal_reopen(customer.pk, number, reason=request.POST.get("reason", ""))
+    except ValidationFailed as exc:
+        return _detail(request, customer, number, error=_message(exc), status=422)
+    messages.success(request, _("工单已重新打开，我们会继续处理。"))
+    return redirect("channels:portal_case", number=number)
+
+
+def _message(exc: ValidationFailed) -> str:
+    fields = getattr(exc, "fields", {}) or {}
+    if "file" in fields:
+        return _("附件不符合要求：") + str(exc)
+    if "body" in fields or "reason" in fields or "subject" in fields:
+        return _("请填写必填内容。")
+    return _("操作未能完成：") + str(exc)
