@@ -17,7 +17,7 @@ from django.db.models import Avg, Count, Max, Q, Sum
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.models import Team
-from kefu.accounts.roles import is_supervising
+from kefu.accounts.roles import is_supervising, may_take_contacts
 from kefu.cases.actions import assign_case, change_customer_tier, edit_case, transfer_case
 from kefu.cases.choices import CaseStatus, ReturnVisitOutcome
 from kefu.cases.models import Case, CaseClock, ReturnVisit
@@ -25,16 +25,18 @@ from kefu.core import clock
 from kefu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from kefu.core.tasks import enqueue_on_commit
 from kefu.crm import churn, rfm
-from kefu.crm.choices import TaskStatus
+from kefu.crm.choices import NeedCategory, NeedStatus, TaskStatus
 from kefu.crm.models import (
     ChurnAssessment,
     ChurnEpisode,
     CustomerValue,
     FollowUpTask,
+    Need,
     SatisfactionRecord,
     TierChange,
     ValueTier,
 )
+from kefu.crm.needs import need_priority
 from kefu.crm.selectors import DEFAULT_CUTS, active_tiers, crm_settings
 from kefu.customers.actions import set_tiers_in_bulk
 from kefu.customers.models import ConsumptionRecord, Customer
@@ -657,3 +659,111 @@ def apply_tier_service(case_id: int, *, event_type: str) -> list[str]:
         assign_case(case.pk, actor=actor, handler=manager, reason="account_manager")
         done.append("handler")
     return done
+
+
+# --- Needs -----------------------------------------------------------------------------------
+
+NEED_FIELDS = ("importance", "urgency", "feasibility")
+
+
+def _need_scores(values: dict[str, Any]) -> dict[str, int]:
+    errors: dict[str, str] = {}
+    clean: dict[str, int] = {}
+    for name in (*NEED_FIELDS, "days_to_fulfil"):
+        try:
+            clean[name] = int(values[name])
+        except (KeyError, TypeError, ValueError):
+            errors[name] = "a whole number"
+            continue
+        if name in NEED_FIELDS and not 1 <= clean[name] <= 5:
+            errors[name] = "1 to 5"
+        if name == "days_to_fulfil" and not 0 <= clean[name] <= 3650:
+            errors[name] = "0 to 3650 days"
+    if errors:
+        raise ValidationFailed("invalid need assessment", fields=errors)
+    return clean
+
+
+@transaction.atomic
+def record_need(
+    *,
+    actor: Actor,
+    customer_id: int,
+    category: str,
+    title: str,
+    importance: int,
+    urgency: int,
+    feasibility: int,
+    days_to_fulfil: int,
+    description: str = "",
+    case_ids: list[int] | None = None,
+) -> Need:
+    """A customer need, classified and assessed; its priority follows kefu.crm.needs."""
+    user = actor.user if actor.is_staff else None
+    if user is not None and not (may_take_contacts(user) or is_supervising(user)):
+        raise PermissionDenied("your role may not record customer needs")
+    if category not in NeedCategory.values:
+        raise ValidationFailed(
+            "invalid category", fields={"category": f"one of {NeedCategory.values}"}
+        )
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ValidationFailed("title is required", fields={"title": "1 to 200 characters"})
+    scores = _need_scores(
+        {
+            "importance": importance,
+            "urgency": urgency,
+            "feasibility": feasibility,
+            "days_to_fulfil": days_to_fulfil,
+        }
+    )
+    if not Customer.objects.filter(pk=customer_id).exists():
+        raise NotFound("customer not found")
+    cases = list(Case.objects.filter(pk__in=case_ids or [], customer_id=customer_id))
+    if case_ids and len(cases) != len(set(case_ids)):
+        raise ValidationFailed("cases must be this customer's", fields={"case_ids": "unknown"})
+    now = clock.now()
+    need = Need.objects.create(
+        customer_id=customer_id,
+        category=category,
+        title=title,
+        description=(description or "").strip(),
+        priority=need_priority(**scores),
+        created_by=actor.user if actor.is_staff else None,
+        created_at=now,
+        updated_at=now,
+        **scores,
+    )
+    if cases:
+        need.cases.set(cases)
+    return need
+
+
+@transaction.atomic
+def update_need(*, actor: Actor, need_id: int, **changes: Any) -> Need:
+    """Reassess (importance, urgency, feasibility, days_to_fulfil) or move its status."""
+    if (
+        actor.is_staff
+        and actor.user is not None
+        and not (may_take_contacts(actor.user) or is_supervising(actor.user))
+    ):
+        raise PermissionDenied("your role may not change customer needs")
+    need = Need.objects.select_for_update().filter(pk=need_id).first()
+    if need is None:
+        raise NotFound("need not found")
+    unknown = set(changes) - {*NEED_FIELDS, "days_to_fulfil", "status"}
+    if unknown:
+        raise ValidationFailed("not editable", fields={f: "not editable" for f in unknown})
+    status = changes.pop("status", None)
+    if status is not None and status not in NeedStatus.values:
+        raise ValidationFailed("invalid status", fields={"status": f"one of {NeedStatus.values}"})
+    current = {n: getattr(need, n) for n in (*NEED_FIELDS, "days_to_fulfil")}
+    scores = _need_scores({**current, **changes})
+    for name, value in scores.items():
+        setattr(need, name, value)
+    need.priority = need_priority(**scores)
+    if status is not None:
+        need.status = status
+    need.updated_at = clock.now()
+    need.save()
+    return need
