@@ -3,7 +3,9 @@ own records (analyses, verdicts, cycle progress, templates, articles) beside the
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -342,3 +344,62 @@ def save_article(
     row.updated_at = clock.now()
     row.save()
     return row
+
+
+# -- corrections become training rows ------------------------------------------------------------
+
+KINDS = ("inquiry", "complaint", "suggestion", "praise", "repair_request")
+CAUSES = ("product_quality", "service_manner", "unfamiliar_new_product", "billing", "delivery")
+CORRECTIONS_FILE = "workspace-corrections.jsonl"
+
+
+def export_corrections(directory: Path | None = None) -> int:
+    """Write the agents' verdicts on suggested kinds and causes as labelled rows (the corpus
+    schema) into the site's corpus directory, where `kefu assist train` picks them up. The
+    other labels come from the stored analysis of the same text. Returns the row count."""
+    from kefu.assist.train import site_corpus_dir
+
+    latest: dict[int, dict[str, SuggestionVerdict]] = {}
+    for v in SuggestionVerdict.objects.exclude(verdict=Verdict.DISMISSED).order_by("decided_at"):
+        latest.setdefault(v.case_id, {})[v.field] = v
+    analyses = {
+        a.case_id: a
+        for a in TextAnalysis.objects.filter(case_id__in=latest, source=AnalysisSource.CASE)
+    }
+    rows = []
+    for case_id, verdicts in sorted(latest.items()):
+        analysis = analyses.get(case_id)
+        if analysis is None:
+            continue
+        kind_v, cause_v = verdicts.get(SuggestionField.KIND), verdicts.get(SuggestionField.CAUSE)
+        kind = kind_v.chosen if kind_v is not None else analysis.kind
+        cause = cause_v.chosen if cause_v is not None else analysis.complaint_cause
+        if kind not in KINDS:
+            continue
+        text = (kind_v or cause_v).text  # type: ignore[union-attr]
+        rows.append(
+            {
+                "id": f"site-case-{case_id}",
+                "industry": "site",
+                "text": text,
+                "kind": kind,
+                "cause": (cause if cause in CAUSES else "other") if kind == "complaint" else None,
+                "emotion": analysis.emotion,
+                "urgency": analysis.urgency,
+                "difficult": analysis.difficult_type or None,
+                "needs": analysis.needs,
+                "script": "hans",
+            }
+        )
+    rows = [r for r in rows if r["text"].strip()]
+    target = directory or site_corpus_dir()
+    path = target / CORRECTIONS_FILE
+    if not rows and not path.exists():
+        return 0  # nothing to add: the corpus (and so the model) stays as it is
+    target.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
+    tmp.replace(path)
+    return len(rows)

@@ -13,7 +13,9 @@ from kefu.assist.train import train_and_save
 def retrain_model_task() -> str:
     """Retrain on the shipped corpus plus the site's labelled messages (idempotent: the
     same corpus gives the same model). Web processes pick the new model up by themselves;
-    the stored analyses follow through `reanalyze_stale_task`."""
+    the stored analyses follow through `reanalyze_stale_task`. The agents' corrections of
+    suggested kinds and causes are exported as training rows first."""
+    actions.export_corrections()
     return train_and_save().fingerprint
 
 

@@ -59,7 +59,7 @@ def site_dir(tmp_path, monkeypatch):
     train_mod.reset()
 
 
-def test_assist_train_adds_the_sites_labelled_messages(site_dir, capsys):
+def test_assist_train_adds_the_sites_labelled_messages(site_dir, capsys, db):
     (site_dir / "corpus").mkdir()
     site_rows = [
         {
@@ -102,7 +102,7 @@ def test_a_corpus_row_without_labels_is_refused(tmp_path):
         read_jsonl([bad])
 
 
-def test_the_worker_job_retrains_and_the_process_picks_the_new_model_up(site_dir):
+def test_the_worker_job_retrains_and_the_process_picks_the_new_model_up(site_dir, db):
     from kefu.assist.tasks import retrain_model_task
 
     # The job's body, as a worker runs it (the queue itself is tested in kefu/core/tests).

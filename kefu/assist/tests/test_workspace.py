@@ -386,3 +386,26 @@ def test_the_case_page_reads_assist_in_a_fixed_number_of_queries(org, as_user, a
         return len(queries.captured_queries)
 
     assert measure(2) == measure(12)
+
+
+def test_the_agents_corrections_become_training_rows(org, tmp_path):
+    case = make_case(org, kind="inquiry", subject="宽带三天修不好", description=JOURNALIST)
+    actions.analyze_case(case.pk)
+    dismissed = make_case(org, kind="inquiry", subject="查询积分")
+    actions.analyze_case(dismissed.pk)
+    actor = Actor.staff(org.agent)
+    actions.decide_kind(case.pk, actor=actor, suggested="complaint", chosen="repair_request")
+    actions.decide_kind(dismissed.pk, actor=actor, suggested="inquiry", chosen="")
+
+    assert actions.export_corrections(tmp_path) == 1
+
+    import json
+
+    (row,) = [json.loads(line) for line in (tmp_path / actions.CORRECTIONS_FILE).open()]
+    assert (row["id"], row["kind"], row["cause"]) == (
+        f"site-case-{case.pk}",
+        "repair_request",
+        None,
+    )
+    assert row["text"].startswith("宽带三天修不好\n我是《都市晚报》的记者")
+    assert {"emotion", "urgency", "needs", "difficult"} <= set(row)

@@ -28,8 +28,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "train":
+            from kefu.assist.actions import export_corrections
             from kefu.assist.train import model_path, train_and_save
 
+            exported = export_corrections()
+            self.stdout.write(f"{exported} cases confirmed or corrected by agents exported")
             model = train_and_save(options["corpus_dir"])
             self.stdout.write(
                 f"trained on {model.trained_on} messages; saved {model_path(model.fingerprint)}"
