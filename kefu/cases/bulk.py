@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import connection, models
 
@@ -11,11 +10,10 @@ from django.db import connection, models
 def update_rows(
     model: type[models.Model], objs: Sequence[models.Model], fields: Sequence[str], chunk: int = 500
 ) -> None:
-    """Write `fields` of `objs` with one UPDATE … FROM (VALUES …) per chunk.
+    """Write `fields` of `objs` with one UPDATE … FROM per chunk.
 
-    Django's bulk_update builds a CASE per field and row, several times slower. SQLite ≥ 3.33
-    and PostgreSQL both run this; PostgreSQL needs the VALUES columns cast to the columns'
-    types (it reads untyped parameters as text).
+    Django's bulk_update builds a CASE per field and row, several times slower. PostgreSQL
+    reads the rows from one typed array per column (unnest); SQLite ≥ 3.33 from VALUES.
     """
     if not objs:
         return
@@ -27,28 +25,36 @@ def update_rows(
     names = ["id", *(f.column for f in columns)]  # type: ignore[union-attr]
     types = [pk.db_type(connection), *(f.db_type(connection) for f in columns)]  # type: ignore[union-attr]
 
-    def value(column: str, db_type: str | None) -> str:
-        return f"CAST(v.{column} AS {db_type})" if postgres and db_type else f"v.{column}"
-
     table = meta.db_table
-    assignments = ", ".join(
-        f"{name} = {value(name, db_type)}"
-        for name, db_type in zip(names[1:], types[1:], strict=True)
-    )
-    row_sql = "(" + ", ".join(["%s"] * len(names)) + ")"
+    assignments = ", ".join(f"{name} = v.{name}" for name in names[1:])
+    if postgres:
+        # One array parameter per column: psycopg splits a query per placeholder, and
+        # thousands of them cost more than the update itself.
+        arrays = ", ".join(f"%s::{db_type}[]" for db_type in types)
+        sql = (
+            f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v({', '.join(names)}) "
+            f"WHERE {table}.{pk.column} = v.id"
+        )
+        chunk = max(chunk, 5000)
+    else:
+        row_sql = "(" + ", ".join(["%s"] * len(names)) + ")"
     for start in range(0, len(objs), chunk):
         rows = objs[start : start + chunk]
-        params: list[Any] = []
-        for obj in rows:
-            params.append(obj.pk)
-            for f in columns:
-                params.append(
-                    f.get_db_prep_value(getattr(obj, f.attname), connection)  # type: ignore[union-attr]
-                )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH v({', '.join(names)}) AS (VALUES {', '.join([row_sql] * len(rows))}) "
-                f"UPDATE {table} SET {assignments} FROM v "
-                f"WHERE {table}.{pk.column} = {value('id', types[0])}",
-                params,
+        values = [[obj.pk for obj in rows]]
+        for f in columns:
+            raw = [getattr(obj, f.attname) for obj in rows]  # type: ignore[union-attr]
+            # psycopg adapts ints, floats, booleans and aware datetimes itself; SQLite needs
+            # Django's preparation (datetimes as text).
+            values.append(
+                raw if postgres else [f.get_db_prep_value(v, connection) for v in raw]  # type: ignore[union-attr]
             )
+        with connection.cursor() as cursor:
+            if postgres:
+                cursor.execute(sql, values)
+            else:
+                cursor.execute(
+                    f"WITH v({', '.join(names)}) AS "
+                    f"(VALUES {', '.join([row_sql] * len(rows))}) "
+                    f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{pk.column} = v.id",
+                    [value for row in zip(*values, strict=True) for value in row],
+                )

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -25,13 +27,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kefu.accounts.actors import Actor
-from kefu.accounts.models import User
+from kefu.accounts.models import Site, Team, User
 from kefu.cases.bulk import update_rows
 from kefu.cases.choices import EventType
 from kefu.cases.clocks import ESCALATING_METRICS, recompute_batch, recompute_clocks
 from kefu.cases.events import record_event, record_events, record_events_by
 from kefu.cases.lock_objects import lock_case
-from kefu.cases.models import Case, CaseClock, CaseNotification
+from kefu.cases.models import Case, CaseClock, CaseKind, CaseNotification
 from kefu.cases.notifications import Notices
 from kefu.cases.transitions import target_status
 from kefu.core import clock
@@ -41,7 +43,6 @@ from kefu.sla.policies import SlaPolicy
 
 SLA = "sla"
 BREACH, WARNING = "breach", "warning"
-_RELATED = ("kind", "team__supervisor", "site__first_responsible", "handler", "escalated_to")
 _ESCALATION_FIELDS = ["escalation_level", "escalated_to", "version", "updated_at"]
 
 
@@ -107,15 +108,83 @@ def _due_case_ids(now: dt.datetime, *, limit: int) -> list[int]:
 
 def _lock_cases(ids: list[int], *, batch: int, skip_locked: bool) -> list[Case]:
     """Lock up to `batch` of the cases, in id order (the case before its clocks, as every
-    case action does), with what the escalation and the notices need."""
+    case action does); only the columns the sweep reads or writes."""
     if not ids:
         return []
     return list(
         Case.objects.select_for_update(skip_locked=skip_locked, of=("self",))
-        .select_related(*_RELATED)
+        .only(*_CASE_COLUMNS)
         .filter(pk__in=ids)
         .order_by("pk")[:batch]
     )
+
+
+_CASE_COLUMNS = (
+    "number",
+    "priority",
+    "status",
+    "kind",
+    "team",
+    "site",
+    "handler",
+    "escalated_to",
+    "escalation_level",
+    "version",
+    "updated_at",
+)
+
+
+class _Due(NamedTuple):
+    pk: int
+    case_id: int
+    metric: str
+    due_at: dt.datetime
+    warn_at: dt.datetime
+    warned_at: dt.datetime | None
+    breached_at: dt.datetime | None
+
+
+@dataclass
+class _People:
+    """Who a batch of cases escalates to and notifies: the handlers, the teams' supervisors,
+    the sites' first responsible people (five queries for the batch, not per case)."""
+
+    users: dict[int, User]
+    supervisors: dict[int, int | None]
+    responsible: dict[int, int | None]
+    workflows: dict[int, str]
+
+    @classmethod
+    def of(cls, cases: Iterable[Case]) -> _People:
+        cases = list(cases)
+        teams = dict(
+            Team.objects.filter(pk__in={c.team_id for c in cases if c.team_id}).values_list(
+                "pk", "supervisor_id"
+            )
+        )
+        sites = dict(
+            Site.objects.filter(pk__in={c.site_id for c in cases if c.site_id}).values_list(
+                "pk", "first_responsible_id"
+            )
+        )
+        ids = {c.handler_id for c in cases} | {c.escalated_to_id for c in cases}
+        ids |= set(teams.values()) | set(sites.values())
+        ids.discard(None)
+        return cls(
+            users={u.pk: u for u in User.objects.filter(pk__in=ids)},
+            supervisors=teams,
+            responsible=sites,
+            workflows=dict(CaseKind.objects.values_list("pk", "workflow")),
+        )
+
+    def user(self, pk: int | None) -> User | None:
+        return self.users.get(pk) if pk is not None else None
+
+    def supervisor(self, case: Case) -> User | None:
+        return self.user(self.supervisors.get(case.team_id)) if case.team_id else None
+
+    def first_responsible(self, case: Case) -> User | None:
+        return self.user(self.responsible.get(case.site_id)) if case.site_id else None
 
 
 def _record_due(
@@ -134,17 +203,18 @@ def _record_due(
     )
     if only_clock is not None:
         clocks = clocks.filter(pk=only_clock)
-    per_case: dict[int, list[CaseClock]] = defaultdict(list)
-    for c in clocks.filter(due).order_by("pk"):
-        per_case[c.case_id].append(c)
+    per_case: dict[int, list[_Due]] = defaultdict(list)
+    for row in clocks.filter(due).order_by("pk").values_list(*_Due._fields):
+        per_case[row[1]].append(_Due(*row))
     if not per_case:
         return 0, 0
 
+    people = _People.of(by_id[case_id] for case_id in per_case)
     events: list[tuple[int, str, Actor, dict[str, Any]]] = []
     notices = Notices(now)
     escalated: dict[int, Case] = {}
-    breached: list[CaseClock] = []
-    warned: list[CaseClock] = []
+    breached: list[_Due] = []
+    warned: list[_Due] = []
     system = Actor.system(SLA)
     for case_id, case_clocks in per_case.items():
         case = by_id[case_id]
@@ -167,12 +237,12 @@ def _record_due(
         for c in breaches:
             events.append((case_id, EventType.SLA_BREACHED, system, _clock_data(c)))
             if c.metric in ESCALATING_METRICS:
-                step = _escalate(case, c.metric)
+                step = _escalate(case, c.metric, people)
                 if step is not None:
                     events.append(step)
                     escalated[case_id] = case
             notices.add(
-                [case.handler, case.escalated_to],
+                [people.user(case.handler_id), people.user(case.escalated_to_id)],
                 case,
                 kind="sla_breach",
                 text=_("工单 %(number)s 已超时（%(metric)s）")
@@ -182,7 +252,7 @@ def _record_due(
         for c in warnings:
             events.append((case_id, EventType.SLA_WARNING, system, _clock_data(c)))
             notices.add(
-                [case.handler or (case.team.supervisor if case.team else None)],
+                [people.user(case.handler_id) or people.supervisor(case)],
                 case,
                 kind="sla_warning",
                 text=_("工单 %(number)s 即将超时（%(metric)s）")
@@ -197,23 +267,22 @@ def _record_due(
     return len(warned), len(breached)
 
 
-def _clock_data(c: CaseClock) -> dict[str, Any]:
+def _clock_data(c: _Due) -> dict[str, Any]:
     return {"metric": c.metric, "due_at": c.due_at}
 
 
-def _escalate(case: Case, metric: str) -> tuple[int, str, Actor, dict[str, Any]] | None:
+def _escalate(
+    case: Case, metric: str, people: _People
+) -> tuple[int, str, Actor, dict[str, Any]] | None:
     """One step up the chain (the team supervisor, then the site's first responsible person),
     as escalate_case does it, on the locked case in memory; the ESCALATED event row. None at
     the top of the chain, or where the workflow does not escalate from the case's status
     (the breach stays on the record either way)."""
     try:
-        status = target_status(case.kind.workflow, "escalate", case.status)
+        status = target_status(people.workflows.get(case.kind_id, ""), "escalate", case.status)
     except TransitionNotAllowed:
         return None
-    chain: list[User | None] = [
-        case.team.supervisor if case.team else None,
-        case.site.first_responsible if case.site else None,
-    ]
+    chain = [people.supervisor(case), people.first_responsible(case)]
     for level in range(case.escalation_level + 1, len(chain) + 1):
         target = chain[level - 1]
         if target is None or target.pk == case.escalated_to_id:
@@ -223,7 +292,7 @@ def _escalate(case: Case, metric: str) -> tuple[int, str, Actor, dict[str, Any]]
             "escalation_level": case.escalation_level,
             "escalated_to": case.escalated_to_id,
         }
-        case.escalation_level, case.escalated_to = level, target
+        case.escalation_level, case.escalated_to_id = level, target.pk
         case.version += 1
         case.updated_at = clock.now()
         data = {
@@ -236,7 +305,7 @@ def _escalate(case: Case, metric: str) -> tuple[int, str, Actor, dict[str, Any]]
     return None
 
 
-def _mark(breached: list[CaseClock], warned: list[CaseClock], now: dt.datetime) -> None:
+def _mark(breached: list[_Due], warned: list[_Due], now: dt.datetime) -> None:
     """Mark the clocks: a breach counts as warned too (no separate warning afterwards)."""
     unwarned = [c.pk for c in breached if c.warned_at is None]
     already = [c.pk for c in breached if c.warned_at is not None]

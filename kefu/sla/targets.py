@@ -122,6 +122,89 @@ def _targets_for(
     }
 
 
+class RuleBook:
+    """Every active policy with its targets, every calendar assignment and every calendar's
+    version, read once (four queries, always fresh): the targets of many cases in plain
+    Python, for recomputing a batch of clocks. Same answers as targets_for(fresh=True)."""
+
+    def __init__(self) -> None:
+        self.policies = sorted(
+            SlaPolicy.objects.filter(active=True).prefetch_related("targets"),
+            key=lambda p: (-p.specificity, p.pk),
+        )
+        self.assignments = list(
+            CalendarAssignment.objects.values_list("team_id", "site_id", "calendar_id")
+        )
+        self.calendar_versions = dict(BusinessCalendar.objects.values_list("pk", "version"))
+        self._default: int | None = None
+        self._targets: dict[tuple[object, ...], dict[str, ClockTarget]] = {}
+
+    def policy_for(self, kind_code: str, tier: str, priority: int | None) -> SlaPolicy | None:
+        for p in self.policies:  # most specific first, as policy_for() ranks them
+            if (
+                p.kind_code in ("", kind_code)
+                and p.tier in ("", tier)
+                and (p.priority is None or p.priority == priority)
+            ):
+                return p
+        return None
+
+    def calendar_id_for(self, team_id: int | None, site_id: int | None) -> int:
+        """The team's calendar, else its site's, else the mainland default."""
+        site_calendar = None
+        for team, site, calendar in self.assignments:
+            if team is not None and team == team_id:
+                return calendar
+            if site is not None and site == site_id:
+                site_calendar = calendar
+        if site_calendar is not None:
+            return site_calendar
+        if self._default is None:
+            self._default = default_calendar().pk
+        return self._default
+
+    def targets(
+        self,
+        *,
+        kind_code: str,
+        tier: str,
+        priority: int | None,
+        team_id: int | None,
+        site_id: int | None,
+    ) -> dict[str, ClockTarget]:
+        key = (kind_code, tier, priority, team_id, site_id)
+        found = self._targets.get(key)
+        if found is None:
+            found = self._targets[key] = self._compute(*key)
+        return found
+
+    def _compute(
+        self,
+        kind_code: str,
+        tier: str,
+        priority: int | None,
+        team_id: int | None,
+        site_id: int | None,
+    ) -> dict[str, ClockTarget]:
+        policy = self.policy_for(kind_code, tier, priority)
+        if policy is None:
+            return {}
+        calendar_id = self.calendar_id_for(team_id, site_id)
+        return {
+            t.metric: ClockTarget(
+                metric=t.metric,
+                seconds=t.minutes * 60,
+                business_time=t.business_time,
+                warn_share=t.warn_share,
+                calendar_id=calendar_id,
+                calendar_version=self.calendar_versions[calendar_id],
+                policy_id=policy.pk,
+                policy_version=policy.version,
+            )
+            for t in policy.targets.all()
+        }
+
+
 class SpecCache:
     """Calendar specs by id for one unit of work (an action, a sweep batch); `fresh` reads
     the database, otherwise a spec read in the last few seconds is reused."""
