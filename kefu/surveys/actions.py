@@ -722,11 +722,12 @@ def submit_answers(token: str, answers: dict[str, Any], *, language: str = "") -
             response=response,
             survey_id=response.survey_id,
             question=key,
+            group=group,
             value=value,
             score=score,
             submitted_at=now,
         )
-        for key, value, score, _group in items
+        for key, value, score, group in items
     )
     invitation.state, invitation.answered_at = InvitationState.ANSWERED, now
     invitation.save(update_fields=["state", "answered_at"])

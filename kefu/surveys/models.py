@@ -262,6 +262,7 @@ class ResponseItem(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="items")
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="+")
     question = models.CharField(max_length=60)
+    group = models.CharField(max_length=40, blank=True)
     value = models.FloatField()
     score = models.FloatField()
     submitted_at = models.DateTimeField()

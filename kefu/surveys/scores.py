@@ -1,0 +1,454 @@
+"""Scores and analysis (reads only): CSAT, NPS, CES, response rates, cuts, the weighted
+index, drivers, open-answer keywords and the peer benchmark.
+
+Definitions (shown on the dashboard):
+- CSAT: share of 4 and 5 among the answers to the CSAT question (5-point scale), in %.
+- NPS: % promoters (9–10) − % detractors (0–6) among the 0–10 answers.
+- CES: mean of the 1–7 effort answers (7 = very easy).
+- Index group score: mean of the group's item scores, each answer put on 0–100.
+- Weighted index: Σ weight × group score over the groups with answers, divided by the sum
+  of those weights (so a missing group does not pull the index down).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth, TruncWeek
+
+from kefu.accounts.models import User
+from kefu.surveys import definition as qdef
+from kefu.surveys import permissions
+from kefu.surveys.models import (
+    IndexGroup,
+    Invitation,
+    PeerFigure,
+    Response,
+    ResponseItem,
+    Survey,
+)
+
+CUTS = ("team", "agent", "site", "department", "channel", "kind", "tier", "period")
+_CUT_FIELDS = {
+    "team": "team__name",
+    "agent": "agent__display_name",
+    "site": "site__name",
+    "department": "department__name",
+    "channel": "case_channel",
+    "kind": "case_kind",
+    "tier": "tier",
+}
+DRIVER_METHOD = "Pearson r"
+DRIVER_SAMPLE = 5000
+KEYWORD_SAMPLE = 3000
+STOPWORDS = frozenset(
+    {
+        "我们",
+        "你们",
+        "他们",
+        "没有",
+        "就是",
+        "还是",
+        "可以",
+        "这个",
+        "那个",
+        "一个",
+        "什么",
+        "非常",
+        "比较",
+        "希望",
+        "觉得",
+        "已经",
+        "因为",
+        "所以",
+        "但是",
+        "而且",
+        "如果",
+        "的话",
+        "还有",
+        "真的",
+        "一下",
+        "时候",
+        "现在",
+        "自己",
+        "问题",
+        "谢谢",
+    }
+)
+
+
+# --- the arithmetic ------------------------------------------------------------------------
+
+
+def csat_share(satisfied: int, answered: int) -> float | None:
+    return round(satisfied / answered * 100, 1) if answered else None
+
+
+def nps_score(promoters: int, detractors: int, answered: int) -> float | None:
+    return round((promoters - detractors) / answered * 100, 1) if answered else None
+
+
+def weighted_index(
+    group_scores: dict[str, float | None], weights: dict[str, Decimal | float]
+) -> tuple[float | None, str]:
+    """(index, formula): Σ wᵢ·sᵢ / Σ wᵢ over the groups that have a score."""
+    used = [(k, float(weights[k]), s) for k, s in group_scores.items() if s is not None]
+    used = [(k, w, s) for k, w, s in used if w > 0]
+    if not used:
+        return None, ""
+    total_weight = sum(w for _k, w, _s in used)
+    value = sum(w * s for _k, w, s in used) / total_weight
+    terms = " + ".join(f"{w:g} × {s:.1f}" for _k, w, s in used)
+    formula = f"({terms}) / {total_weight:g}" if abs(total_weight - 1) > 1e-9 else terms
+    return round(value, 1), f"{formula} = {value:.1f}"
+
+
+def pearson(xs: list[float], ys: list[float]) -> float | None:
+    n = len(xs)
+    if n < 3:
+        return None
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx == 0 or syy == 0:
+        return None
+    return round(sxy / math.sqrt(sxx * syy), 3)
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    start: dt.date
+    end: dt.date
+    survey_id: int | None = None
+    cut: str = "team"
+
+    @property
+    def span(self) -> tuple[dt.datetime, dt.datetime]:
+        from django.utils import timezone
+
+        tz = timezone.get_current_timezone()
+        start = dt.datetime.combine(self.start, dt.time.min, tzinfo=tz)
+        end = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        return start, end
+
+
+def responses(user: User, filters: Filters) -> QuerySet[Response]:
+    start, end = filters.span
+    qs = Response.objects.filter(complete=True, submitted_at__gte=start, submitted_at__lt=end)
+    if filters.survey_id:
+        qs = qs.filter(survey_id=filters.survey_id)
+    return permissions.scope_responses(user, qs)
+
+
+def _invitations(user: User, filters: Filters) -> QuerySet[Invitation]:
+    start, end = filters.span
+    qs = Invitation.objects.filter(created_at__gte=start, created_at__lt=end)
+    if filters.survey_id:
+        qs = qs.filter(survey_id=filters.survey_id)
+    if user.role in permissions.DESIGN_ROLES:
+        return qs
+    if user.role == "backoffice":
+        return qs.filter(department_id=user.department_id)
+    return qs.filter(agent_id=user.pk)
+
+
+_AGGREGATES = {
+    "n": Count("id"),
+    "csat_n": Count("csat"),
+    "csat_ok": Count("id", filter=Q(csat__gte=4)),
+    "nps_n": Count("nps"),
+    "promoters": Count("id", filter=Q(nps__gte=9)),
+    "detractors": Count("id", filter=Q(nps__lte=6)),
+    "ces_avg": Avg("ces"),
+    "followups": Count("followup_case"),
+}
+
+
+def _scores(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "n": row["n"],
+        "csat": csat_share(row["csat_ok"], row["csat_n"]),
+        "csat_n": row["csat_n"],
+        "nps": nps_score(row["promoters"], row["detractors"], row["nps_n"]),
+        "nps_n": row["nps_n"],
+        "ces": round(row["ces_avg"], 2) if row["ces_avg"] is not None else None,
+        "followups": row["followups"],
+    }
+
+
+# --- the dashboard -------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    headline: dict[str, Any]
+    index: float | None
+    formula: str
+    groups: list[dict[str, Any]]
+    cuts: list[dict[str, Any]]
+    trend: list[dict[str, Any]]
+    items: list[dict[str, Any]] = field(default_factory=list)
+    drivers: list[dict[str, Any]] = field(default_factory=list)
+    driver_target: str = ""
+    driver_n: int = 0
+    keywords: list[tuple[str, int]] = field(default_factory=list)
+    phrases: list[tuple[str, int]] = field(default_factory=list)
+    themes: list[dict[str, Any]] = field(default_factory=list)
+    peers: list[dict[str, Any]] = field(default_factory=list)
+
+
+def headline(user: User, filters: Filters) -> dict[str, Any]:
+    scores = _scores(responses(user, filters).aggregate(**_AGGREGATES))
+    sent = _invitations(user, filters).aggregate(
+        sent=Count("id"), answered=Count("id", filter=Q(state="answered"))
+    )
+    scores["sent"], scores["answered"] = sent["sent"], sent["answered"]
+    scores["response_rate"] = (
+        round(sent["answered"] / sent["sent"] * 100, 1) if sent["sent"] else None
+    )
+    return scores
+
+
+def index_groups(
+    user: User, filters: Filters, language: str
+) -> tuple[list[dict[str, Any]], float | None, str]:
+    means = dict(
+        ResponseItem.objects.filter(response__in=responses(user, filters))
+        .exclude(group="")
+        .values_list("group")
+        .annotate(avg=Avg("score"))
+        .values_list("group", "avg")
+    )
+    groups = list(IndexGroup.objects.all())
+    scores = {g.key: (round(means[g.key], 1) if g.key in means else None) for g in groups}
+    value, formula = weighted_index(scores, {g.key: g.weight for g in groups})
+    rows = [
+        {
+            "key": g.key,
+            "name": g.name_en if language.startswith("en") else g.name_zh,
+            "weight": float(g.weight),
+            "score": scores[g.key],
+        }
+        for g in groups
+    ]
+    return rows, value, formula
+
+
+def cut(user: User, filters: Filters, by: str) -> list[dict[str, Any]]:
+    qs = responses(user, filters)
+    if by == "period":
+        trunc = TruncWeek if (filters.end - filters.start).days <= 120 else TruncMonth
+        rows = qs.annotate(label=trunc("submitted_at")).values("label").annotate(**_AGGREGATES)
+        return [
+            {"label": r["label"].date().isoformat() if r["label"] else "—", **_scores(r)}
+            for r in rows.order_by("label")
+        ]
+    name = _CUT_FIELDS[by]
+    rows = qs.values(label=F(name)).annotate(**_AGGREGATES).order_by("-n")[:30]
+    return [{"label": r["label"] or "—", **_scores(r)} for r in rows]
+
+
+def item_means(user: User, filters: Filters, language: str) -> list[dict[str, Any]]:
+    rows = (
+        ResponseItem.objects.filter(response__in=responses(user, filters))
+        .values("survey_id", "question")
+        .annotate(score=Avg("score"), value=Avg("value"), n=Count("id"))
+        .order_by("survey_id", "question")
+    )
+    labels = _labels(language)
+    return [
+        {
+            "survey_id": r["survey_id"],
+            "question": r["question"],
+            "label": labels.get((r["survey_id"], r["question"]), r["question"]),
+            "score": round(r["score"], 1),
+            "value": round(r["value"], 2),
+            "n": r["n"],
+        }
+        for r in rows
+    ]
+
+
+def _labels(language: str) -> dict[tuple[int, str], str]:
+    """Item labels from each survey's versions (newest wins)."""
+    out: dict[tuple[int, str], str] = {}
+    for survey in Survey.objects.prefetch_related("versions"):
+        for version in sorted(survey.versions.all(), key=lambda v: v.number):
+            for key, label in qdef.labels(version.definition, language).items():
+                out[(survey.pk, key)] = label
+    return out
+
+
+def drivers(user: User, filters: Filters, language: str) -> tuple[list[dict[str, Any]], str, int]:
+    """Which items move overall satisfaction most: Pearson r between each item's score and
+    the overall score (the CSAT or overall question) across the latest responses."""
+    latest = list(
+        responses(user, filters)
+        .order_by("-submitted_at")
+        .values_list("id", flat=True)[:DRIVER_SAMPLE]
+    )
+    if not latest:
+        return [], "", 0
+    target_keys = _target_questions()
+    per_response: dict[int, dict[tuple[int, str], float]] = defaultdict(dict)
+    for response_id, survey_id, question, score in ResponseItem.objects.filter(
+        response_id__in=latest
+    ).values_list("response_id", "survey_id", "question", "score"):
+        per_response[response_id][(survey_id, question)] = score
+    targets: dict[int, float] = {}
+    for response_id, items in per_response.items():
+        for key, score in items.items():
+            if key in target_keys:
+                targets[response_id] = score
+                break
+    columns: dict[tuple[int, str], tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    for response_id, items in per_response.items():
+        if response_id not in targets:
+            continue
+        for key, score in items.items():
+            if key in target_keys:
+                continue
+            xs, ys = columns[key]
+            xs.append(score)
+            ys.append(targets[response_id])
+    labels = _labels(language)
+    rows = []
+    for key, (xs, ys) in columns.items():
+        r = pearson(xs, ys)
+        if r is None:
+            continue
+        rows.append(
+            {
+                "label": labels.get(key, key[1]),
+                "r": r,
+                "n": len(xs),
+                "mean": round(sum(xs) / len(xs), 1),
+            }
+        )
+    rows.sort(key=lambda row: -row["r"])
+    return rows[:12], DRIVER_METHOD, len(targets)
+
+
+def _target_questions() -> set[tuple[int, str]]:
+    keys: set[tuple[int, str]] = set()
+    for survey in Survey.objects.prefetch_related("versions"):
+        for version in survey.versions.all():
+            for q in qdef.questions(version.definition):
+                if q.get("metric") in ("csat", "overall"):
+                    keys.add((survey.pk, q["key"]))
+    return keys
+
+
+def _tokens(text: str) -> list[str]:
+    from kefu.assist.model import word_tokens
+
+    return [
+        t
+        for t in word_tokens(text)
+        if len(t) >= 2 and t not in STOPWORDS and not t.isdigit() and not t.isascii()
+    ]
+
+
+def keywords(
+    user: User, filters: Filters, *, top: int = 20
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]], list[dict[str, Any]]]:
+    """Words and two-word phrases of the open answers (jieba, the assist dictionary), and the
+    top words per month (themes over time). Counted once per answer."""
+    rows = list(
+        responses(user, filters)
+        .exclude(open_text="")
+        .order_by("-submitted_at")
+        .values_list("open_text", "submitted_at")[:KEYWORD_SAMPLE]
+    )
+    words: Counter[str] = Counter()
+    phrases: Counter[str] = Counter()
+    by_month: dict[str, Counter[str]] = defaultdict(Counter)
+    for text, submitted_at in rows:
+        tokens = _tokens(text)
+        unique = set(tokens)
+        words.update(unique)
+        phrases.update({a + b for a, b in itertools.pairwise(tokens)})
+        by_month[submitted_at.strftime("%Y-%m")].update(unique)
+    themes = [
+        {"period": month, "words": counter.most_common(5)}
+        for month, counter in sorted(by_month.items())
+    ]
+    return (
+        words.most_common(top),
+        [(p, n) for p, n in phrases.most_common(top) if n > 1][:10],
+        themes,
+    )
+
+
+def peer_comparison(
+    user: User, filters: Filters, ours: dict[str, float | None]
+) -> list[dict[str, Any]]:
+    """Peer and industry figures whose period overlaps the filter, beside our own figure."""
+    figures = PeerFigure.objects.filter(
+        period_start__lte=filters.end, period_end__gte=filters.start
+    ).order_by("metric", "peer")
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for f in figures:
+        grouped[f.metric].append(
+            {
+                "peer": f.peer,
+                "value": f.value,
+                "period": f"{f.period_start:%Y-%m-%d}–{f.period_end:%Y-%m-%d}",
+            }
+        )
+    out = []
+    for metric in ("csat", "nps", "ces", "index"):
+        if metric not in grouped:
+            continue
+        peers = grouped[metric]
+        # Higher is better for every metric (CES: 7 = very easy).
+        ranked = sorted(
+            [p["value"] for p in peers] + ([ours[metric]] if ours.get(metric) is not None else []),
+            reverse=True,
+        )
+        rank = ranked.index(ours[metric]) + 1 if ours.get(metric) is not None else None
+        out.append(
+            {
+                "metric": metric,
+                "ours": ours.get(metric),
+                "peers": peers,
+                "rank": rank,
+                "of": len(ranked),
+            }
+        )
+    return out
+
+
+def dashboard(user: User, filters: Filters, language: str) -> Dashboard:
+    head = headline(user, filters)
+    groups, value, formula = index_groups(user, filters, language)
+    driver_rows, method, driver_n = drivers(user, filters, language)
+    words, phrases, themes = keywords(user, filters)
+    ours = {"csat": head["csat"], "nps": head["nps"], "ces": head["ces"], "index": value}
+    return Dashboard(
+        headline=head,
+        index=value,
+        formula=formula,
+        groups=groups,
+        cuts=cut(user, filters, filters.cut),
+        trend=cut(user, filters, "period"),
+        items=item_means(user, filters, language),
+        drivers=driver_rows,
+        driver_target=method,
+        driver_n=driver_n,
+        keywords=words,
+        phrases=phrases,
+        themes=themes,
+        peers=peer_comparison(user, filters, ours),
+    )
