@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from kefu.accounts.choices import Role
 from kefu.accounts.models import Department, Team, User
@@ -44,3 +44,22 @@ def team_members(team: Team) -> QuerySet[User]:
         .select_related("team", "department")
         .order_by("role", "display_name", "username")
     )
+
+
+def handlers_near(user: User, *, also: int | None = None) -> QuerySet[User]:
+    """The handlers a queue filter offers: the people a user works beside (their team, their
+    site's staff for a site manager, their department for the back office; everyone for an
+    admin), plus the one already chosen (`also`), so a list of hundreds is never rendered."""
+    handlers = assignable_handlers()
+    if user.role == Role.ADMIN:
+        return handlers
+    if user.role == Role.SITE_MANAGER and user.site_id is not None:
+        near = Q(site_id=user.site_id) | Q(team__site_id=user.site_id)
+    elif user.role == Role.BACKOFFICE and user.department_id is not None:
+        near = Q(department_id=user.department_id)
+    elif user.team_id is not None:
+        near = Q(team_id=user.team_id)
+    else:
+        near = Q(pk=user.pk)
+    chosen = [user.pk] if also is None else [user.pk, also]
+    return handlers.filter(near | Q(pk__in=chosen))

@@ -48,6 +48,7 @@ class CaseFilters:
     created_to: dt.date | None = None
     open_only: bool = False
     escalated: bool | None = None
+    complaints_only: bool = False
     overdue: bool = False
     q: str = ""
     sort: str = "queue"
@@ -79,6 +80,9 @@ def list_cases_for(user: User, filters: CaseFilters | None = None) -> QuerySet[C
         qs = qs.filter(created_at__date__gte=f.created_from)
     if f.created_to is not None:
         qs = qs.filter(created_at__date__lte=f.created_to)
+    if f.complaints_only:
+        # The case's own flag, not a join to the kinds: cheap beside the visibility filter.
+        qs = qs.filter(is_complaint=True)
     if f.overdue:
         qs = qs.filter(overdue_filter())
     if f.escalated is not None:

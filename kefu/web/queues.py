@@ -35,8 +35,10 @@ def _open(f: CaseFilters) -> CaseFilters:
 
 
 def _complaints(f: CaseFilters, kinds: list[CaseKind]) -> CaseFilters:
-    codes = [k.code for k in kinds if k.is_complaint]
-    chosen = [c for c in f.kind if c in codes] if f.kind else codes
+    if not f.kind:
+        return replace(f, complaints_only=True, open_only=True)
+    codes = {k.code for k in kinds if k.is_complaint}
+    chosen = [c for c in f.kind if c in codes]
     return replace(f, kind=chosen or ["-"], open_only=True)
 
 

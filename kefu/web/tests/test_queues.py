@@ -93,6 +93,28 @@ def test_filters_by_status_kind_channel_and_customer(org, as_user):
     assert "王五" in by_customer
 
 
+def _handler_options(html: str) -> set[str]:
+    select = re.search(r'<select name="handler"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None
+    return set(re.findall(r'<option value="(\d+)"', select.group(1)))
+
+
+def test_the_handler_filter_offers_the_people_an_agent_works_beside(org, as_user):
+    mine = advance(org, make_case(org), "assigned")  # handled by org.agent
+    client = as_user(org.agent)
+
+    offered = _handler_options(client.get("/queues/team/").content.decode())
+    assert {str(org.agent.pk), str(org.teammate.pk)} <= offered
+    assert str(org.other_agent.pk) not in offered  # another team: not in the list
+
+    # A link that names someone from elsewhere still filters, with that person selected.
+    elsewhere = client.get("/queues/team/", {"handler": org.other_agent.pk}).content.decode()
+    assert str(org.other_agent.pk) in _handler_options(elsewhere)
+    assert _numbers(elsewhere) == []
+    by_agent = client.get("/queues/team/", {"handler": org.agent.pk}).content.decode()
+    assert _numbers(by_agent) == [mine.number]
+
+
 def test_sorting_and_server_side_pages(org, as_user):
     cases = [make_case(org, kind="inquiry", subject=f"咨询{i}") for i in range(27)]
     client = as_user(org.agent)

@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from kefu.accounts.models import User
-from kefu.accounts.selectors import all_teams, assignable_handlers
+from kefu.accounts.selectors import all_teams, handlers_near
 from kefu.cases.clock_selectors import timers_for
 from kefu.cases.selectors import CaseFilters, active_case_kinds
 from kefu.core.errors import NotFound
@@ -34,13 +34,18 @@ PAGER_CAP = 10_000
 
 def capped_count(qs: QuerySet) -> int:
     """The number of rows, or COUNT_CAP + 1 when there are more (shown as 999+)."""
-    return qs.order_by()[: COUNT_CAP + 1].count()
+    return qs.select_related(None).order_by()[: COUNT_CAP + 1].count()
 
 
 class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by()[:PAGER_CAP].count()  # type: ignore[attr-defined]
+        rows = self.object_list.select_related(None).order_by()  # type: ignore[attr-defined]
+        return rows[:PAGER_CAP].count()
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 @staff_view
@@ -80,7 +85,10 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         )
     kinds = active_case_kinds()
     form = QueueFilterForm(
-        request.GET or None, kinds=kinds, teams=all_teams(), handlers=assignable_handlers()
+        request.GET or None,
+        kinds=kinds,
+        teams=all_teams(),
+        handlers=handlers_near(user, also=_int_or_none(request.GET.get("handler"))),
     )
     filters = filters_from(form) if form.is_bound else CaseFilters()
     customer = None
