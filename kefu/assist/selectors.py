@@ -337,7 +337,7 @@ def verdict_rows(*, since: dt.datetime | None = None) -> QuerySet[SuggestionVerd
     return qs.order_by("decided_at", "id")
 
 
-def _as_dict(a: TextAnalysis) -> dict[str, Any]:
+def analysis_dict(a: TextAnalysis) -> dict[str, Any]:
     return {
         "message": a.message_id,
         "source": a.source,

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
+from kefu.accounts.actors import Actor
+from kefu.api.auth import current_user
 from kefu.api.routers.cases import ERRORS
+from kefu.assist import actions as assist_actions
+from kefu.assist import selectors as assist_selectors
+from kefu.cases import selectors
 
 router = Router(tags=["assist"])
 
@@ -116,3 +122,274 @@ def analyze_text(request: HttpRequest, payload: AnalyzeIn) -> dict[str, Any]:
     return analyze(
         payload.text, payload.role, payload.channel, payload.subject, payload.attachments
     )
+
+
+# -- the workspace's assist, over the API ----------------------------------------------------
+
+
+class StoredAnalysisOut(Schema):
+    message: int | None = Field(description="The customer's message; null: the case's request.")
+    source: Literal["message", "case"]
+    kind: str
+    complaint_cause: str | None
+    emotion: str
+    difficult_type: str | None
+    urgency: str
+    needs: list[str]
+    analyzed_at: dt.datetime
+    versions: dict[str, str]
+
+
+class StoredAnalysisList(Schema):
+    items: list[StoredAnalysisOut]
+    count: int
+
+
+@router.get(
+    "/cases/{int:case_id}/analyses",
+    response={200: StoredAnalysisList, **ERRORS},
+    summary="The stored analyses of a case's customer texts",
+)
+def case_analyses(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    """One per customer message and one for the request the case was opened with, oldest
+    first; recomputed when the model or the lexicons change (see `versions`)."""
+
+    user = current_user(request)
+    case = selectors.get_case_for(user, case_id)
+    items = [
+        assist_selectors.analysis_dict(a) for a in assist_selectors.analyses_for_case(user, case)
+    ]
+    return {"items": items, "count": len(items)}
+
+
+class ReplyIn(Schema):
+    body: str
+    kind: Literal["outbound", "note", "inbound"] = "outbound"
+    confirm_override: bool = Field(
+        default=False,
+        description="Send a reply although the check found forbidden phrases or behaviours "
+        "(recorded on the case as an assist_override event). Refused under the block policy.",
+    )
+
+
+class ReplyOut(Schema):
+    message: int
+    overridden: list[dict[str, Any]]
+
+
+@router.post(
+    "/cases/{int:case_id}/replies",
+    response={201: ReplyOut, **ERRORS},
+    summary="Add a checked reply (as the workspace composer does)",
+)
+def send_checked_reply(request: HttpRequest, case_id: int, payload: ReplyIn) -> Status[Any]:
+    """A reply to the customer is checked first. With findings: 409
+    `assist_confirmation_required` (repeat with `confirm_override`), or 403
+    `assist_reply_blocked` when the site blocks such replies."""
+
+    user = current_user(request)
+    selectors.get_case_for(user, case_id)
+    sent = assist_actions.send_reply(
+        case_id,
+        actor=Actor.staff(user),
+        kind=payload.kind,
+        body=payload.body,
+        confirmed=payload.confirm_override,
+    )
+    return Status(
+        201, {"message": sent.message.pk, "overridden": [f.as_record() for f in sent.overridden]}
+    )
+
+
+class DecisionIn(Schema):
+    suggested: str
+    chosen: str = Field(
+        description="The suggested code to accept, another to correct, '' to dismiss."
+    )
+    expected_version: int | None = None
+
+
+class DecisionOut(Schema):
+    field: str
+    suggested: str
+    chosen: str
+    verdict: Literal["accepted", "corrected", "dismissed"]
+
+
+@router.post(
+    "/cases/{int:case_id}/suggestions/{field}",
+    response={200: DecisionOut, **ERRORS},
+    summary="Accept, correct or dismiss a suggested kind or complaint cause",
+)
+def decide_suggestion(
+    request: HttpRequest, case_id: int, field: Literal["kind", "cause"], payload: DecisionIn
+) -> dict[str, Any]:
+    """A kind changes through the case workflow (`change_kind`); a cause is kept for the
+    close step. Verdicts are exported as training rows when the model is retrained."""
+
+    user = current_user(request)
+    selectors.get_case_for(user, case_id)
+    if field == "kind":
+        verdict = assist_actions.decide_kind(
+            case_id,
+            actor=Actor.staff(user),
+            suggested=payload.suggested,
+            chosen=payload.chosen,
+            expected_version=payload.expected_version,
+        )
+    else:
+        verdict = assist_actions.decide_cause(
+            case_id, actor=Actor.staff(user), suggested=payload.suggested, chosen=payload.chosen
+        )
+    return {
+        "field": verdict.field,
+        "suggested": verdict.suggested,
+        "chosen": verdict.chosen,
+        "verdict": verdict.verdict,
+    }
+
+
+class CycleStepOut(Schema):
+    step: str
+    number: int
+    name: str
+    done: bool
+    by: int | None
+    at: dt.datetime | None
+
+
+class CycleIn(Schema):
+    done: bool = True
+
+
+@router.get(
+    "/cases/{int:case_id}/service-cycle",
+    response={200: list[CycleStepOut], **ERRORS},
+    summary="The service-cycle checklist of a case",
+)
+def service_cycle(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+
+    case = selectors.get_case_for(current_user(request), case_id)
+    return [_cycle_row(r) for r in assist_selectors.cycle_rows(case)]
+
+
+@router.post(
+    "/cases/{int:case_id}/service-cycle/{step}",
+    response={200: list[CycleStepOut], **ERRORS},
+    summary="Mark a step of the service cycle done (or not done)",
+)
+def mark_cycle_step(
+    request: HttpRequest, case_id: int, step: str, payload: CycleIn
+) -> list[dict[str, Any]]:
+    user = current_user(request)
+    case = selectors.get_case_for(user, case_id)
+    assist_actions.mark_cycle_step(case_id, actor=Actor.staff(user), step=step, done=payload.done)
+    return [_cycle_row(r) for r in assist_selectors.cycle_rows(case)]
+
+
+def _cycle_row(r: Any) -> dict[str, Any]:
+    return {
+        "step": r.info.code,
+        "number": r.info.number,
+        "name": str(r.info.name),
+        "done": r.done,
+        "by": r.by.pk if r.by else None,
+        "at": r.at,
+    }
+
+
+class TemplateOut(Schema):
+    id: int
+    title: str
+    language: str
+    kind: str
+    body: str = Field(description="With {customer_name} {case_number} {handler} {due_date}.")
+    text: str | None = Field(default=None, description="Filled in for the case (case route).")
+
+
+@router.get(
+    "/templates",
+    response={200: list[TemplateOut], **ERRORS},
+    summary="Reply templates",
+)
+def list_templates(
+    request: HttpRequest, language: str | None = None, kind: str | None = None
+) -> list[dict[str, Any]]:
+
+    current_user(request)
+    return [_template(t) for t in assist_selectors.templates(language, kind)]
+
+
+@router.get(
+    "/cases/{int:case_id}/templates",
+    response={200: list[TemplateOut], **ERRORS},
+    summary="Reply templates for a case, filled in",
+)
+def case_templates(
+    request: HttpRequest, case_id: int, language: str | None = None
+) -> list[dict[str, Any]]:
+
+    user = current_user(request)
+    case = selectors.get_case_for(user, case_id)
+    return [
+        _template(r.template, r.text)
+        for r in assist_selectors.templates_for_case(user, case, language or "zh-hans")
+    ]
+
+
+def _template(t: Any, text: str | None = None) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "title": t.title,
+        "language": t.language,
+        "kind": t.kind,
+        "body": t.body,
+        "text": text,
+    }
+
+
+class ArticleOut(Schema):
+    id: int
+    category: str
+    title_zh: str
+    title_en: str
+    body_zh: str
+    body_en: str
+    public: bool
+    updated_at: dt.datetime
+
+
+@router.get(
+    "/articles",
+    response={200: list[ArticleOut], **ERRORS},
+    summary="Search the knowledge base",
+)
+def search_articles(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
+    """Chinese (Simplified or Traditional) or English; every word must occur."""
+
+    current_user(request)
+    return [_article(a) for a in assist_selectors.search_articles(q[:100], limit=50)]
+
+
+@router.get(
+    "/articles/{int:article_id}",
+    response={200: ArticleOut, **ERRORS},
+    summary="One knowledge-base article",
+)
+def get_article(request: HttpRequest, article_id: int) -> dict[str, Any]:
+
+    current_user(request)
+    return _article(assist_selectors.get_article(article_id))
+
+
+def _article(a: Any) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "category": a.category.code,
+        "title_zh": a.title_zh,
+        "title_en": a.title_en,
+        "body_zh": a.body_zh,
+        "body_en": a.body_en,
+        "public": a.public,
+        "updated_at": a.updated_at,
+    }
