@@ -113,7 +113,9 @@ def send_reply(
 # -- stored analyses ---------------------------------------------------------------------------
 
 
-def _store(case_id: int, message_id: int | None, text: str, channel: str) -> TextAnalysis | None:
+def _store(
+    case_id: int, message_id: int | None, text: str, channel: str, written_at: Any
+) -> TextAnalysis | None:
     from kefu.assist.analyze import CHANNELS, analyze  # scikit-learn loads on first use
 
     if not text.strip():
@@ -134,6 +136,7 @@ def _store(case_id: int, message_id: int | None, text: str, channel: str) -> Tex
         "result": result,
         "model_version": result["versions"]["model"],
         "lexicon_version": result["versions"]["lexicon"],
+        "written_at": written_at,
         "analyzed_at": clock.now(),
     }
     if message_id is not None:
@@ -157,7 +160,9 @@ def analyze_message(message_id: int) -> TextAnalysis | None:
     )
     if message is None:
         return None
-    return _store(message.case_id, message.pk, message.body, message.case.channel)
+    return _store(
+        message.case_id, message.pk, message.body, message.case.channel, message.created_at
+    )
 
 
 def case_text(case: Case) -> str:
@@ -169,7 +174,7 @@ def analyze_case(case_id: int) -> TextAnalysis | None:
     case = Case.objects.filter(pk=case_id).first()
     if case is None:
         return None
-    return _store(case.pk, None, case_text(case), case.channel)
+    return _store(case.pk, None, case_text(case), case.channel, case.created_at)
 
 
 def reanalyze_stale(*, batch: int = 200) -> int:

@@ -38,6 +38,8 @@ class TextAnalysis(models.Model):
     urgency = models.CharField(_("紧急程度"), max_length=10)
     needs = models.JSONField(default=list, blank=True)
     result = models.JSONField(default=dict)
+    # When the customer wrote it (the message's or the case's time): charts go by this.
+    written_at = models.DateTimeField(null=True, blank=True)
     model_version = models.CharField(max_length=64)
     lexicon_version = models.CharField(max_length=32)
     analyzed_at = models.DateTimeField()
@@ -54,7 +56,7 @@ class TextAnalysis(models.Model):
         ]
         indexes = [
             models.Index(fields=["case", "analyzed_at"], name="assist_analysis_case"),
-            models.Index(fields=["analyzed_at", "emotion"], name="assist_analysis_emotion"),
+            models.Index(fields=["written_at", "emotion"], name="assist_analysis_written"),
             models.Index(fields=["model_version", "lexicon_version"], name="assist_analysis_ver"),
         ]
 

@@ -350,3 +350,26 @@ def analysis_dict(a: TextAnalysis) -> dict[str, Any]:
         "analyzed_at": a.analyzed_at,
         "versions": {"model": a.model_version, "lexicon": a.lexicon_version},
     }
+
+
+def emotion_by_day(
+    start: dt.datetime, end: dt.datetime, *, source: str | None = None
+) -> dict[dt.date, dict[str, int]]:
+    """How many customer texts of each emotion were written per day (local dates), for
+    analytics charts. Texts from every case: callers scope by role before showing it."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+
+    qs = TextAnalysis.objects.filter(written_at__gte=start, written_at__lt=end)
+    if source:
+        qs = qs.filter(source=source)
+    out: dict[dt.date, dict[str, int]] = {}
+    rows = (
+        qs.annotate(day=TruncDate("written_at", tzinfo=timezone.get_current_timezone()))
+        .values("day", "emotion")
+        .annotate(n=Count("id"))
+        .order_by("day", "emotion")
+    )
+    for row in rows:
+        out.setdefault(row["day"], {})[row["emotion"]] = row["n"]
+    return out

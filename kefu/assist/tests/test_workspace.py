@@ -409,3 +409,21 @@ def test_the_agents_corrections_become_training_rows(org, tmp_path):
     )
     assert row["text"].startswith("宽带三天修不好\n我是《都市晚报》的记者")
     assert {"emotion", "urgency", "needs", "difficult"} <= set(row)
+
+
+def test_emotion_over_time_for_analytics(org):
+    import datetime as dt
+
+    from kefu.core import clock
+
+    day = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)
+    with clock.frozen_at(day):
+        angry = make_case(org, description=JOURNALIST)
+    with clock.frozen_at(day + dt.timedelta(days=1)):
+        calm = make_case(org, subject="咨询", description="请问宽带怎么办理迁移？")
+    actions.analyze_case(angry.pk)
+    actions.analyze_case(calm.pk)
+
+    chart = selectors.emotion_by_day(day - dt.timedelta(days=1), day + dt.timedelta(days=3))
+
+    assert chart == {dt.date(2026, 11, 2): {"angry": 1}, dt.date(2026, 11, 3): {"neutral": 1}}
