@@ -41,9 +41,11 @@ frontend: node_modules/.installed
 
 setup: $(VENV)/.installed frontend
 
-# Debian packages the tests need: Chromium for the browser tests, gettext for translations.
+# Debian packages the tests need: Chromium for the browser tests, gettext for translations,
+# Dovecot (an IMAP server the email-channel tests start on a free port).
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x /usr/sbin/dovecot || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; }
 
 migrate: setup
 	KEFU_DEMO=1 $(PY) -m kefu migrate --no-input -v0

@@ -14,3 +14,37 @@ def mailbox(org) -> Mailbox:
 def _no_kind_inference(settings):
     """Most tests do not need the assist model (its first load trains it)."""
     settings.KEFU_EMAIL_INFER_KIND = False
+
+
+@pytest.fixture
+def imap_server():
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from kefu.channels.tests.servers import dovecot, dovecot_available
+
+    if not dovecot_available():
+        pytest.fail("Dovecot is not installed: run `make system-deps` (dovecot-imapd)")
+    # Not under pytest's private tmp: Dovecot's mail user must be able to reach it.
+    root = Path(tempfile.mkdtemp(prefix="kefu-dovecot-"))
+    root.chmod(0o755)
+    try:
+        with dovecot(root) as server:
+            yield server
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def imap_mailbox(imap_server, org) -> Mailbox:
+    return Mailbox.objects.create(
+        name="客服邮箱",
+        address="support@kefu.test",
+        team=org.team,
+        imap_host="127.0.0.1",
+        imap_port=imap_server.port,
+        imap_security="none",
+        imap_username=imap_server.user,
+        imap_password=imap_server.password,
+    )

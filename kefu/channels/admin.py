@@ -1,0 +1,76 @@
+"""Admin: mailboxes editable (with their health), received email read-only with a retry
+action for quarantined messages, sent email read-only."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from kefu.accounts.actors import Actor
+from kefu.channels import actions
+from kefu.channels.models import InboundEmail, InboundStatus, Mailbox, OutboundEmail
+from kefu.core.errors import DomainError
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "address",
+        "active",
+        "last_success_at",
+        "last_error_at",
+        "backlog",
+        "stale_alerted_at",
+    )
+    readonly_fields = (
+        "uidvalidity",
+        "last_uid",
+        "last_fetch_at",
+        "last_success_at",
+        "last_error_at",
+        "last_error",
+        "backlog",
+        "stale_alerted_at",
+    )
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.action(description=_("重试隔离的邮件"))
+def retry(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    actor = Actor.staff(request.user)  # type: ignore[arg-type]
+    for row in queryset.filter(status=InboundStatus.QUARANTINED):
+        try:
+            result = actions.retry_quarantined(row.pk, actor=actor)
+        except DomainError as exc:
+            modeladmin.message_user(request, str(exc), messages.ERROR)
+            return
+        level = messages.ERROR if result.status == InboundStatus.QUARANTINED else messages.SUCCESS
+        modeladmin.message_user(request, f"{row}: {result.status}", level)
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(ReadOnly):
+    list_display = ("received_at", "mailbox", "from_address", "subject", "status", "case")
+    list_filter = ("status", "mailbox")
+    search_fields = ("subject", "from_address", "message_id")
+    actions = [retry]
+    exclude = ("html",)
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(ReadOnly):
+    list_display = ("created_at", "to_address", "subject", "status", "attempts", "case")
+    list_filter = ("status",)
