@@ -1,0 +1,97 @@
+"""Staff pages: designer, preview, sending, dashboard with charts, exports, peer figures."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from kefu.surveys.models import Invitation, PeerFigure, Survey, SurveyVersion
+from kefu.surveys.shipped import CSAT
+from kefu.surveys.tests.conftest import consenting_customer
+from kefu.surveys.tests.test_scores import answer_all
+from tests.factories import Org
+
+pytestmark = pytest.mark.usefixtures("shipped")
+
+
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_dashboard_shows_scores_index_formula_drivers_and_peers(org: Org) -> None:
+    answer_all(org)
+    client = signed_in(org.supervisor)
+    client.post(
+        "/surveys/peers/",
+        {"metric": "csat", "peer": "同业A", "period_start": "2020-01-01", "period_end": "2099-12-31", "value": "82"},
+    )
+    assert PeerFigure.objects.count() == 1
+    page = client.get("/surveys/results/?cut=kind")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "50.0%" in html  # CSAT
+    assert "-25.0" in html  # NPS
+    assert "0.7 × 50.0 + 0.15 × 60.0" in html  # the formula beside the index
+    assert "Pearson r" in html and "同业A" in html
+    assert html.count("<svg") >= 5
+    assert "等待" in html  # keywords of the open answers
+
+
+def test_exports(org: Org) -> None:
+    answer_all(org)
+    client = signed_in(org.supervisor)
+    csv_body = b"".join(client.get("/surveys/results/export.csv").streaming_content).decode()
+    lines = csv_body.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("response,survey,version")
+    assert len(lines) == 5
+    xlsx = client.get("/surveys/results/export.xlsx")
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames[:2] == ["responses", "scores"]
+    assert book["responses"].max_row == 5
+
+
+def test_the_designer_saves_a_draft_then_publishes_a_new_version(org: Org) -> None:
+    survey = Survey.objects.get(code="post-case-csat")
+    client = signed_in(org.site_manager)
+    broken = client.post(f"/surveys/{survey.pk}/", {"definition": '{"sections": [{"questions": [{"key": "x", "type": "slider"}]}]}'})
+    assert broken.status_code == 422 and "sections.0.questions.0.type" in broken.content.decode()
+    edited = json.loads(json.dumps(CSAT))
+    edited["sections"][1]["questions"][0]["text"]["zh"] = "您对这次服务满意吗？"
+    done = client.post(f"/surveys/{survey.pk}/", {"definition": json.dumps(edited), "publish": "1"})
+    assert done.status_code == 302
+    versions = SurveyVersion.objects.filter(survey=survey).order_by("number")
+    assert [(v.number, v.published_at is not None) for v in versions] == [(1, True), (2, True)]
+    preview = client.get(f"/surveys/{survey.pk}/preview/")
+    assert "您对这次服务满意吗？" in preview.content.decode()
+    assert "survey-submit" not in preview.content.decode()
+    old = client.get(f"/surveys/{survey.pk}/preview/?version=1")
+    assert "总体来说，您对本次服务满意吗？" in old.content.decode()
+
+
+def test_agents_may_read_but_not_design_or_send(org: Org) -> None:
+    survey = Survey.objects.get(code="customer-care")
+    customer = consenting_customer(org)
+    client = signed_in(org.agent)
+    assert client.get("/surveys/").status_code == 200
+    assert client.get("/surveys/results/").status_code == 200
+    assert client.post(f"/surveys/{survey.pk}/send/", {"customer": customer.pk}).status_code == 403
+    assert not Invitation.objects.exists()
+    client.post(f"/surveys/{survey.pk}/", {"definition": json.dumps(CSAT)})
+    assert SurveyVersion.objects.filter(survey=survey).count() == 1
+    assert Client().get("/surveys/results/").status_code == 302  # sign in first
+
+
+def test_a_supervisor_sends_a_survey_to_a_customer(org: Org) -> None:
+    survey = Survey.objects.get(code="customer-care")
+    customer = consenting_customer(org)
+    client = signed_in(org.supervisor)
+    assert client.post(f"/surveys/{survey.pk}/send/", {"customer": customer.pk}).status_code == 302
+    assert Invitation.objects.filter(customer=customer, survey=survey).count() == 1

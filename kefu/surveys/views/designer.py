@@ -1,0 +1,240 @@
+"""Staff pages: the survey list, the designer (draft editor, versions, preview), sending,
+relationship waves, peer figures and the index weights."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kefu.accounts.actors import Actor
+from kefu.accounts.models import User
+from kefu.core import clock
+from kefu.core.errors import NotFound, ValidationFailed
+from kefu.customers.models import Customer
+from kefu.surveys import actions, permissions, selectors
+from kefu.surveys import definition as qdef
+from kefu.surveys.forms import layout
+from kefu.surveys.models import IndexGroup, Invitation, PeerFigure, RelationshipWave, Response
+from kefu.surveys.views.common import staff_page
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@staff_page
+def survey_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    rows = []
+    for survey in selectors.surveys_for(user):
+        rows.append(
+            {
+                "survey": survey,
+                "version": selectors.published_version(survey),
+                "draft": selectors.draft_of(survey),
+                "invited": Invitation.objects.filter(survey=survey).count(),
+                "answered": Response.objects.filter(survey=survey, complete=True).count(),
+            }
+        )
+    return render(
+        request,
+        "surveys/list.html",
+        {"rows": rows, "may_design": permissions.may_design(user), "page_title": _("满意度调查")},
+    )
+
+
+@staff_page
+def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
+    user = _user(request)
+    survey = selectors.get_survey(user, survey_id)
+    draft = selectors.draft_of(survey)
+    current = selectors.published_version(survey)
+    editing = draft or current
+    text = request.POST.get("definition") if request.method == "POST" else None
+    errors: dict[str, str] = {}
+    if request.method == "POST" and permissions.may_design(user):
+        try:
+            definition = json.loads(text or "")
+        except ValueError as exc:
+            errors = {"definition": f"JSON: {exc}"}
+        else:
+            try:
+                actions.save_draft(survey.pk, actor=Actor.staff(user), definition=definition)
+                if request.POST.get("publish"):
+                    actions.publish_draft(survey.pk, actor=Actor.staff(user))
+                    messages.success(request, _("已发布新版本，之后发出的调查使用新版本。"))
+                else:
+                    messages.success(request, _("草稿已保存。"))
+                return redirect("surveys:detail", survey_id=survey.pk)
+            except ValidationFailed as exc:
+                errors = exc.fields
+    context = {
+        "survey": survey,
+        "draft": draft,
+        "current": current,
+        "versions": selectors.versions_of(survey),
+        "definition_text": text
+        if text is not None
+        else json.dumps(editing.definition if editing else {}, ensure_ascii=False, indent=2),
+        "errors": errors,
+        "may_design": permissions.may_design(user),
+        "waves": RelationshipWave.objects.filter(survey=survey).order_by("-scheduled_for")[:10],
+        "page_title": survey.title_zh,
+    }
+    return render(request, "surveys/detail.html", context, status=422 if errors else 200)
+
+
+@staff_page
+@require_POST
+def publish(request: HttpRequest, survey_id: int) -> HttpResponse:
+    try:
+        actions.publish_draft(survey_id, actor=Actor.staff(_user(request)))
+        messages.success(request, _("已发布新版本，之后发出的调查使用新版本。"))
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    except actions.Conflict:
+        messages.error(request, _("没有可发布的草稿。"))
+    return redirect("surveys:detail", survey_id=survey_id)
+
+
+@staff_page
+def preview(request: HttpRequest, survey_id: int) -> HttpResponse:
+    """The answer page as a customer sees it, for the draft (or the current version)."""
+    user = _user(request)
+    survey = selectors.get_survey(user, survey_id)
+    number = request.GET.get("version", "")
+    versions = {v.number: v for v in selectors.versions_of(survey)}
+    version = (
+        versions.get(int(number))
+        if number.isdigit()
+        else (selectors.draft_of(survey) or selectors.published_version(survey))
+    )
+    if version is None:
+        raise NotFound("no version")
+    language = request.GET.get("lang") or translation.get_language() or "zh-hans"
+    language = "en" if language.startswith("en") else "zh-hans"
+    with translation.override(language):
+        sections = layout(version.definition, {}, {}, language)
+        return render(
+            request,
+            "surveys/public/answer.html",
+            {
+                "title": survey.title(language),
+                "intro": qdef.text(version.definition.get("intro"), language),
+                "sections": sections,
+                "errors": [],
+                "language": language,
+                "other_language": "en" if language == "zh-hans" else "zh-hans",
+                "total": sum(len(s["questions"]) for s in sections),
+                "preview": True,
+            },
+        )
+
+
+@staff_page
+@require_POST
+def send(request: HttpRequest, survey_id: int) -> HttpResponse:
+    """Send the survey to one customer now (by customer number)."""
+    user = _user(request)
+    survey = selectors.get_survey(user, survey_id)
+    raw = request.POST.get("customer", "").strip()
+    customer = Customer.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if customer is None:
+        messages.error(request, _("找不到该客户。"))
+        return redirect("surveys:detail", survey_id=survey.pk)
+    invitation, why = actions.invite(
+        actor=Actor.staff(user), survey=survey, customer=customer, trigger="manual"
+    )
+    if invitation is None:
+        messages.warning(request, _("未发送：%(why)s") % {"why": _skip_reason(why)})
+    else:
+        messages.success(request, _("调查已发送。"))
+    return redirect("surveys:detail", survey_id=survey.pk)
+
+
+def _skip_reason(why: str) -> str:
+    return {
+        "no_consent": _("客户未同意接收调查"),
+        "frequency_cap": _("客户近期已被调查过"),
+        "no_published_version": _("问卷没有已发布的版本"),
+        "already_invited": _("已经发送过"),
+        "organisation": _("单位本身不能答卷，请选择联系人"),
+    }.get(why, why)
+
+
+@staff_page
+@require_POST
+def schedule_wave(request: HttpRequest, survey_id: int) -> HttpResponse:
+    user = _user(request)
+    raw_org = request.POST.get("organisation", "").strip()
+    raw_at = request.POST.get("scheduled_for", "").strip()
+    try:
+        at = dt.datetime.fromisoformat(raw_at) if raw_at else clock.now()
+        if timezone.is_naive(at):
+            at = timezone.make_aware(at)
+        actions.schedule_wave(
+            survey_id,
+            actor=Actor.staff(user),
+            name=request.POST.get("name", ""),
+            scheduled_for=at,
+            organisation_id=int(raw_org) if raw_org.isdigit() else None,
+        )
+        messages.success(request, _("已安排关系调查批次。"))
+    except ValueError:
+        messages.error(request, _("时间格式不正确。"))
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    return redirect("surveys:detail", survey_id=survey_id)
+
+
+@staff_page
+def peers(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "weights":
+                actions.set_index_weights(
+                    actor=Actor.staff(user),
+                    weights={
+                        g.key: request.POST.get(f"w_{g.key}", g.weight)
+                        for g in IndexGroup.objects.all()
+                    },
+                )
+                messages.success(request, _("权重已保存。"))
+            else:
+                actions.record_peer_figure(
+                    actor=Actor.staff(user),
+                    metric=request.POST.get("metric", ""),
+                    peer=request.POST.get("peer", ""),
+                    period_start=dt.date.fromisoformat(request.POST.get("period_start", "")),
+                    period_end=dt.date.fromisoformat(request.POST.get("period_end", "")),
+                    value=float(request.POST.get("value", "")),
+                    source=request.POST.get("source", ""),
+                )
+                messages.success(request, _("同业数据已保存。"))
+            return redirect("surveys:peers")
+        except ValueError:
+            messages.error(request, _("日期或数值格式不正确。"))
+        except ValidationFailed as exc:
+            messages.error(
+                request, f"{exc.message}: " + "; ".join(f"{k} {v}" for k, v in exc.fields.items())
+            )
+    return render(
+        request,
+        "surveys/peers.html",
+        {
+            "figures": PeerFigure.objects.order_by("-period_start", "metric", "peer")[:100],
+            "groups": IndexGroup.objects.all(),
+            "may_design": permissions.may_design(user),
+            "may_configure": permissions.may_configure(user),
+            "page_title": _("同业数据"),
+        },
+    )
