@@ -22,6 +22,7 @@ from django.db import IntegrityError, OperationalError, transaction
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.choices import Role
+from kefu.accounts.models import Site, Team
 from kefu.cases import actions as case_actions
 from kefu.cases.choices import CaseStatus, Channel, EventType, MessageKind
 from kefu.cases.models import Case, CaseKind, CaseMessage
@@ -534,6 +535,19 @@ def request_sign_in_link(email: str, *, ip: str) -> bool:
     return True
 
 
+def _intake_team() -> tuple[Team | None, Site | None]:
+    """Web cases go to the team of the first active mailbox (the support desk), if any."""
+    mailbox = (
+        Mailbox.objects.filter(active=True, team__isnull=False)
+        .select_related("team__site")
+        .order_by("pk")
+        .first()
+    )
+    if mailbox is None or mailbox.team is None:
+        return None, None
+    return mailbox.team, mailbox.team.site
+
+
 def _require_files(files: list[tuple[str, io.BufferedIOBase | io.BytesIO, int]]) -> None:
     from kefu.cases.validation import check_attachment
 
@@ -561,6 +575,7 @@ def portal_submit_case(
     _require_files(files)  # refuse before anything is written
     with transaction.atomic():
         kind = infer_kind(body, subject, "inquiry")
+        team, site = _intake_team()
         case = case_actions.open_case(
             actor=actor,
             kind=kind,
@@ -568,6 +583,8 @@ def portal_submit_case(
             subject=subject,
             customer=customer,
             description=body[:2000],
+            team=team,
+            site=site,
         )
         message = case_actions.add_message(
             case.pk, actor=actor, kind=MessageKind.INBOUND, body=body
@@ -692,6 +709,7 @@ def confirm_web_submission(token: str) -> Case:
         return submission.case  # type: ignore[return-value]
     customer = find_or_create_customer(actor=EMAIL, name=submission.name, email=submission.email)
     actor = Actor.customer(customer.pk)
+    team, site = _intake_team()
     case = case_actions.open_case(
         actor=actor,
         kind=infer_kind(submission.body, submission.subject, "inquiry"),
@@ -699,6 +717,8 @@ def confirm_web_submission(token: str) -> Case:
         subject=submission.subject,
         customer=customer,
         description=submission.body[:2000],
+        team=team,
+        site=site,
     )
     case_actions.add_message(case.pk, actor=actor, kind=MessageKind.INBOUND, body=submission.body)
     submission.case = case

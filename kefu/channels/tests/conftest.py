@@ -48,3 +48,12 @@ def imap_mailbox(imap_server, org) -> Mailbox:
         imap_username=imap_server.user,
         imap_password=imap_server.password,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

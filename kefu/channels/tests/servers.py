@@ -142,7 +142,7 @@ def smtp_server() -> Iterator[Smtp]:
     server = Smtp(port=free_port())
 
     class Handler:
-        async def handle_DATA(self, _server, _session, envelope):  # noqa: N802
+        async def handle_DATA(self, _server, _session, envelope):
             server.received.append(
                 (envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content))
             )

@@ -1,0 +1,147 @@
+"""The customer portal and the public web form: sign-in by emailed link, own cases only
+(404 for anyone else's), no internal notes, uploads validated, confirm and reopen."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from kefu.accounts.actors import Actor
+from kefu.cases import actions as case_actions
+from kefu.cases.choices import CaseStatus, MessageKind
+from kefu.cases.models import Attachment, Case, CaseMessage
+from kefu.channels.models import WebSubmission
+from kefu.channels.tests import corpus
+from tests.factories import make_customer
+
+pytestmark = pytest.mark.django_db
+
+
+def _signed_in(customer, mailoutbox, django_capture_on_commit_callbacks) -> Client:
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/portal/", {"email": customer.primary_email})
+    assert response.status_code == 200
+    link = re.search(r"http://\S+/portal/login/\S+/", mailoutbox[-1].body).group(0)
+    assert client.get(link.split("8000", 1)[-1] if "8000" in link else link).status_code == 302
+    return client
+
+
+@pytest.fixture
+def portal(org, mailoutbox, django_capture_on_commit_callbacks):
+    def sign_in(customer):
+        return _signed_in(customer, mailoutbox, django_capture_on_commit_callbacks)
+
+    return sign_in
+
+
+def test_sign_in_link_for_a_known_address_only_and_the_same_answer_for_both(
+    org, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    customer = make_customer(org)
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post("/portal/", {"email": customer.primary_email})
+        unknown = client.post("/portal/", {"email": "nobody@example.cn"})
+    # No probing for addresses: the same page either way.
+    assert 'data-testid="link-sent"' in known.content.decode()
+    assert 'data-testid="link-sent"' in unknown.content.decode()
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [customer.primary_email]
+    assert "Sign in" in mailoutbox[0].subject or "登录" in mailoutbox[0].subject
+    assert client.get("/portal/login/forged-token/").status_code == 400
+    assert client.get("/portal/cases/").status_code == 302  # not signed in
+
+
+def test_a_customer_submits_with_an_attachment_and_follows_the_public_timeline(org, portal):
+    customer = make_customer(org)
+    client = portal(customer)
+    response = client.post(
+        "/portal/cases/new/",
+        {
+            "subject": "发票开错了",
+            "body": "抬头应为某某公司。",
+            "files": SimpleUploadedFile("发票.png", corpus.PNG, content_type="image/png"),
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.get(customer=customer)
+    assert case.channel == "web" and Attachment.objects.get(case=case).original_name == "发票.png"
+    agent = Actor.staff(org.admin)  # a portal case waits in the site-less intake
+    case_actions.add_message(case.pk, actor=agent, kind=MessageKind.NOTE, body="内部：客户很急")
+    case_actions.add_message(case.pk, actor=agent, kind=MessageKind.OUTBOUND, body="已为您重开发票")
+    page = client.get(f"/portal/cases/{case.number}/").content.decode()
+    assert "已为您重开发票" in page and "抬头应为某某公司" in page
+    assert "内部：客户很急" not in page
+    client.post(f"/portal/cases/{case.number}/reply/", {"body": "收到，谢谢"})
+    assert CaseMessage.objects.filter(case=case, kind=MessageKind.INBOUND).count() == 2
+
+
+def test_uploads_are_validated_and_nothing_is_written_when_refused(org, portal):
+    client = portal(make_customer(org))
+    response = client.post(
+        "/portal/cases/new/",
+        {"subject": "病毒", "body": "看附件", "files": SimpleUploadedFile("a.exe", b"MZ" * 50)},
+    )
+    assert response.status_code == 422 and Case.objects.count() == 0
+
+
+def test_another_customers_case_is_a_404_by_number(org, portal):
+    alice, bob = make_customer(org, "甲"), make_customer(org, "乙")
+    bobs = case_actions.open_case(
+        actor=Actor.staff(org.agent), kind="inquiry", channel="phone", subject="乙的事",
+        customer=bob,
+    )  # fmt: skip
+    client = portal(alice)
+    for path in ("", "reply/", "confirm/", "reopen/"):
+        url = f"/portal/cases/{bobs.number}/{path}"
+        response = client.post(url, {"body": "x", "reason": "x"}) if path else client.get(url)
+        assert response.status_code == 404, url
+    assert client.get("/portal/cases/ZX-2099-000001/").status_code == 404
+    assert "乙的事" not in client.get("/portal/cases/").content.decode()
+
+
+def test_confirm_a_resolution_and_reopen_within_the_window(org, portal, settings):
+    customer = make_customer(org)
+    staff = Actor.staff(org.agent)
+    case = case_actions.open_case(
+        actor=staff, kind="inquiry", channel="web", subject="咨询", customer=customer
+    )
+    client = portal(customer)
+    assert client.post(f"/portal/cases/{case.number}/confirm/").status_code == 422  # not resolved
+    case_actions.accept_case(case.pk, actor=staff)
+    case_actions.resolve_case(case.pk, actor=staff, resolution="已答复")
+    assert client.post(f"/portal/cases/{case.number}/confirm/").status_code == 302
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.CLOSED
+    client.post(f"/portal/cases/{case.number}/reopen/", {"reason": "问题又出现了"})
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_PROGRESS
+    settings.KEFU_PORTAL_REOPEN_DAYS = 0
+    case_actions.resolve_case(case.pk, actor=staff, resolution="再次答复")
+    assert client.post(f"/portal/cases/{case.number}/reopen/", {"reason": "x"}).status_code == 422
+
+
+def test_the_public_form_confirms_by_email_then_opens_one_case(
+    db, client, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    from kefu.cases.reference_data import ensure_reference_data
+
+    ensure_reference_data()
+    settings.KEFU_WEBFORM_PER_HOUR = 2
+    form = {
+        "name": "刘女士",
+        "email": "liu@example.cn",
+        "subject": "营业时间",
+        "body": "周日营业吗？",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/portal/contact/", form).status_code == 200
+    assert Case.objects.count() == 0 and len(mailoutbox) == 1
+    link = re.search(r"/portal/contact/confirm/\S+/", mailoutbox[0].body).group(0)
+    assert client.get(link).status_code == 200
+    assert client.get(link).status_code == 200  # twice: still one case
+    case = Case.objects.get()
+    assert case.channel == "web" and case.customer.primary_email == "liu@example.cn"
+    # The honeypot stores nothing; the rate limit answers 429.
+    assert client.post("/portal/contact/", {**form, "website": "http://spam"}).status_code == 200
+    assert WebSubmission.objects.count() == 1
+    assert client.post("/portal/contact/", form).status_code == 200
+    assert client.post("/portal/contact/", form).status_code == 429
