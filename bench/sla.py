@@ -1,5 +1,5 @@
-"""Time standards at scale: the sweep when 1% of the open cases' clocks are due, and the
-recomputation of running clocks after a calendar change."""
+"""Time standards at scale: the sweep when 1% of all cases have a clock due, and the
+recomputation of every running clock after a calendar change."""
 
 from __future__ import annotations
 
@@ -20,27 +20,30 @@ from kefu.sla.selectors import default_calendar
 from .measure import Context, measurement
 from .results import Figure, Section, Target
 
-DUE_SHARE = 0.01
-RECOMPUTE_SAMPLE = 2_000  # cases recomputed and timed; the 100k figure is extrapolated
+DUE_SHARE = 0.01  # of all cases: 1M cases → 10,000 clocks due in one sweep
+RECOMPUTE_TARGET = 100_000  # clocks; the issue's target is for this many
 
 
-def _give_open_cases_clocks(now: dt.datetime) -> tuple[int, int]:
-    """A resolution clock on every open case without one (bulk: a fixture, not a product
-    path); 1% of them past due. Returns (open clocks, due clocks)."""
+def _give_open_cases_clocks(now: dt.datetime, due_wanted: int) -> tuple[int, int]:
+    """A running resolution clock on every open case (bulk: a fixture, not a product path),
+    `due_wanted` of them past due. Clocks of an earlier run are removed first, and the due
+    ones go to cases not escalated yet, so every run escalates as much as the first.
+    Returns (running clocks, clocks due)."""
+    CaseClock.objects.all().delete()
     calendar = default_calendar()
     policy = SlaPolicy.objects.filter(kind_code="", tier="", priority__isnull=True).first()
     rng = random.Random(7)
-    have = set(CaseClock.objects.filter(stopped_at__isnull=True).values_list("case_id", flat=True))
-    ids = [
-        pk
-        for pk in Case.objects.filter(status__in=OPEN_STATUSES)
-        .values_list("pk", flat=True)
+    cases = list(
+        Case.objects.filter(status__in=OPEN_STATUSES)
+        .order_by("pk")
+        .values_list("pk", "escalation_level")
         .iterator(chunk_size=10_000)
-        if pk not in have
-    ]
+    )
+    fresh = [pk for pk, level in cases if level == 0]
+    due_ids = set(rng.sample(fresh, min(due_wanted, len(fresh))))
     rows = []
-    for pk in ids:
-        due = rng.random() < DUE_SHARE
+    for pk, _level in cases:
+        due = pk in due_ids
         due_at = (
             now - dt.timedelta(minutes=rng.randint(1, 600))
             if due
@@ -58,7 +61,8 @@ def _give_open_cases_clocks(now: dt.datetime) -> tuple[int, int]:
                 started_at=due_at - dt.timedelta(hours=30),
                 warn_at=due_at - dt.timedelta(hours=6),
                 due_at=due_at,
-                # warnings already recorded: the sweep's work is the breaches
+                # warnings already recorded: the sweep's work is the breaches (and the
+                # warnings of the clocks due within 6 hours)
                 warned_at=due_at - dt.timedelta(hours=6) if due else None,
             )
         )
@@ -70,53 +74,49 @@ def _give_open_cases_clocks(now: dt.datetime) -> tuple[int, int]:
 @measurement("sla", "Time standards: sweep and recompute", order=90)
 def sla(ctx: Context) -> Section:
     now = clock.now()
-    open_clocks, due = _give_open_cases_clocks(now)
+    due_wanted = round(ctx.cases * DUE_SHARE)
+    open_clocks, due = _give_open_cases_clocks(now, due_wanted)
 
     # Finding what is due: the sweep's two index scans (repeated; nothing is marked).
     running = CaseClock.objects.filter(stopped_at__isnull=True, paused_at__isnull=True)
     find = []
     for _ in range(20):
         t0 = time.perf_counter()
-        list(
-            running.filter(breached_at__isnull=True, due_at__lte=now).values_list("id", flat=True)[
-                :500
-            ]
-        )
-        list(
-            running.filter(warned_at__isnull=True, warn_at__lte=now).values_list("id", flat=True)[
-                :500
-            ]
-        )
+        list(running.filter(breached_at__isnull=True, due_at__lte=now).values_list("id")[:1000])
+        list(running.filter(warned_at__isnull=True, warn_at__lte=now).values_list("id")[:1000])
         find.append((time.perf_counter() - t0) * 1000)
 
-    # The whole sweep: every due clock breached, its case escalated and its people notified.
+    # The whole sweep: every due clock breached, its case escalated, its people notified.
     t0 = time.perf_counter()
-    breached = 0
-    while True:
-        _warned, done = actions.sweep_clocks(now=now, batch=500)
-        breached += done
-        if not done:
-            break
+    warned, breached = actions.sweep_clocks(now=now)
     sweep_seconds = time.perf_counter() - t0
+    per_record_ms = sweep_seconds * 1000 / max(warned + breached, 1)
 
-    # A calendar change: every running clock on it becomes stale; time a sample of cases.
+    # A calendar change: every running clock on it becomes stale; the worker's job
+    # recomputes them all, batch after batch (each one short transaction).
     BusinessCalendar.objects.filter(pk=default_calendar().pk).update(version=F("version") + 1)
-    stale_cases = len(actions.stale_clock_case_ids(limit=RECOMPUTE_SAMPLE))
+    stale = CaseClock.objects.filter(stopped_at__isnull=True).count()
     t0 = time.perf_counter()
-    done = actions.recompute_stale_clocks(batch=RECOMPUTE_SAMPLE)
-    per_case_ms = (time.perf_counter() - t0) * 1000 / max(done, 1)
-    projected_100k = per_case_ms * 100_000 / 1000
+    cases_done = 0
+    while (done := actions.recompute_stale_clocks(batch=1000)) > 0:
+        cases_done += done
+    recompute_seconds = time.perf_counter() - t0
+    projected = recompute_seconds * RECOMPUTE_TARGET / max(stale, 1)
 
     return Section(
         "sla",
         "Time standards: sweep and recompute",
         about=(
-            f"Every open case gets a running resolution clock ({open_clocks:,} clocks), "
-            f"{DUE_SHARE:.0%} of them past due. The sweep finds due clocks through partial "
-            "indexes, then breaches each in its own transaction: a breach event, one "
-            "escalation step (an event and the case row), notifications. Then a calendar "
-            f"change makes every clock stale; {RECOMPUTE_SAMPLE:,} cases are recomputed "
-            "(one short transaction each, fresh rules) and the rate projected to 100,000."
+            f"Every open case gets a running resolution clock ({open_clocks:,} clocks); "
+            f"{due:,} of them — {DUE_SHARE:.0%} of all {ctx.cases:,} cases — are past due "
+            "and not yet breached, on cases not yet escalated. One call of the sweep "
+            "(`sweep_clocks`, as the worker runs it every minute) finds them through the "
+            "partial indexes and records, batch after batch of 500 cases: a breach event, "
+            "one escalation step (an event and the case row), the notices, the clock marked; "
+            "plus the 80% warnings that fall due. Then a calendar change makes every running "
+            "clock stale and the worker's job recomputes all of them (batches of 1,000 cases, "
+            "one short transaction each, every due time moves and is recorded); the rate is "
+            f"projected to {RECOMPUTE_TARGET:,} clocks."
         ),
         figures=[
             Figure.of_samples("find due clocks (index scans)", find),
@@ -127,19 +127,23 @@ def sla(ctx: Context) -> Section:
                 target=Target("value", "<=", 1),
             ),
             Figure.single("breaches recorded", breached),
-            Figure.single("recompute, ms per case", round(per_case_ms, 2), unit="ms"),
+            Figure.single("warnings recorded", warned),
+            Figure.single("sweep, ms per warning or breach", round(per_record_ms, 3), unit="ms"),
             Figure.single(
-                "recompute 100,000 clocks (projected)",
-                round(projected_100k, 1),
+                f"recompute {stale:,} clocks", round(recompute_seconds, 1), unit="s", n=cases_done
+            ),
+            Figure.single(
+                f"recompute {RECOMPUTE_TARGET:,} clocks (projected)",
+                round(projected, 1),
                 unit="s",
                 target=Target("value", "<=", 30),
             ),
         ],
         notes=[
-            f"{stale_cases:,} stale cases found by index for the sample.",
             "The sweep's cost grows with the clocks due, not with the open cases: finding them "
-            "is an index range scan; the time goes into recording each breach and escalation "
-            "through the case actions, one transaction per clock so that overlapping sweeps and "
-            "dead workers never double-escalate.",
+            "is a range scan of a partial index; the time goes into writing the record "
+            "(events, escalated cases, notices, clocks: a few bulk statements per batch).",
+            "Overlapping sweeps share the work: each batch locks its cases with SKIP LOCKED, "
+            "and a warning or breach is only recorded while its clock is still unmarked.",
         ],
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection, models
 
@@ -58,3 +60,40 @@ def update_rows(
                     f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{pk.column} = v.id",
                     [value for row in zip(*values, strict=True) for value in row],
                 )
+
+
+def insert_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[int]:
+    """Insert plain rows (values in the order of `fields`, foreign keys as ids, JSON as
+    Python data) and return their ids, in order.
+
+    On PostgreSQL one INSERT … SELECT FROM unnest(arrays) with no model instances built:
+    for thousands of rows, Django's bulk_create spends more time preparing each value of
+    each instance than the database spends inserting them. Elsewhere, bulk_create.
+    """
+    if not rows:
+        return []
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    if connection.vendor != "postgresql":
+        objs = model._default_manager.bulk_create(
+            model(**{f.attname: v for f, v in zip(columns, row, strict=True)})  # type: ignore[union-attr]
+            for row in rows
+        )
+        return [obj.pk for obj in objs]
+    arrays: list[list[Any]] = []
+    for i, f in enumerate(columns):
+        values = [row[i] for row in rows]
+        if isinstance(f, models.JSONField):
+            values = [json.dumps(v, cls=f.encoder) for v in values]
+        arrays.append(values)
+    types = ", ".join(f"%s::{f.db_type(connection)}[]" for f in columns)  # type: ignore[union-attr]
+    names = ", ".join(f.column for f in columns)  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {meta.db_table} ({names}) SELECT * FROM unnest({types}) "
+            f"RETURNING {meta.pk.column}",  # type: ignore[union-attr]
+            arrays,
+        )
+        return [row[0] for row in cursor.fetchall()]

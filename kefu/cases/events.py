@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from kefu.accounts.actors import Actor
+from kefu.cases.bulk import insert_rows
 from kefu.cases.models import Case, CaseEvent
 from kefu.cases.signals import case_event_committed
 from kefu.core import clock
@@ -72,18 +73,57 @@ def changes(case: Case, fields: dict[str, Any]) -> tuple[dict[str, Any], dict[st
 
 def record_events(rows: list[tuple[int, str, dict[str, Any]]], *, actor: Actor) -> list[CaseEvent]:
     """Many events in one insert: (case id, type, data) each, all at the same moment."""
-    return record_events_by([(case_id, t, actor, data) for case_id, t, data in rows])
-
-
-def record_events_by(rows: list[tuple[int, str, Actor, dict[str, Any]]]) -> list[CaseEvent]:
-    """Many events of several actors in one insert, in order: (case id, type, actor, data)
-    each, all at the same moment (a sweep's breaches and the escalations they cause)."""
     at = clock.now()
     events = CaseEvent.objects.bulk_create(
         CaseEvent(
             case_id=case_id, type=event_type, at=at, data=_jsonable(data), **actor.as_record()
         )
-        for case_id, event_type, actor, data in rows
+        for case_id, event_type, data in rows
     )
     _publish_on_commit(events)
     return events
+
+
+def record_events_by(rows: list[tuple[int, str, Actor, dict[str, Any]]]) -> int:
+    """Many events of several actors in one insert, in order: (case id, type, actor, data)
+    each, all at the same moment (a sweep's breaches and the escalations they cause).
+    Plain rows, no model instances unless someone listens for committed events."""
+    at = clock.now()
+    values = []
+    for case_id, event_type, actor, data in rows:
+        who = actor.as_record()
+        user = who["actor_user"]
+        values.append(
+            (
+                case_id,
+                event_type,
+                at,
+                who["actor_kind"],
+                user.pk if user is not None else None,
+                who["actor_customer_id"],
+                who["actor_source"],
+                _jsonable(data),
+            )
+        )
+    ids = insert_rows(CaseEvent, _EVENT_FIELDS, values)
+    if case_event_committed.has_listeners(sender=CaseEvent):
+        names = [CaseEvent._meta.get_field(f).attname for f in _EVENT_FIELDS]  # type: ignore[union-attr]
+        _publish_on_commit(
+            [
+                CaseEvent(pk=pk, **dict(zip(names, row, strict=True)))
+                for pk, row in zip(ids, values, strict=True)
+            ]
+        )
+    return len(ids)
+
+
+_EVENT_FIELDS = [
+    "case",
+    "type",
+    "at",
+    "actor_kind",
+    "actor_user",
+    "actor_customer_id",
+    "actor_source",
+    "data",
+]

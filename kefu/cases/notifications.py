@@ -7,33 +7,36 @@ import datetime as dt
 from collections.abc import Iterable
 
 from kefu.accounts.models import User
+from kefu.cases.bulk import insert_rows
 from kefu.cases.choices import Priority
 from kefu.cases.models import Case, CaseNotification
 from kefu.sla import business_time as bt
-from kefu.sla.targets import SpecCache, calendar_id_for
+from kefu.sla.targets import CalendarAssignments, SpecCache
 
 
 class Notices:
-    """The notices of one unit of work (an action, a sweep batch), written in one insert.
+    """The notices of one unit of work (a sweep batch), written in one insert.
 
-    The recipient's calendar and its next open moment are looked up once per (team, site)
-    and calendar, not once per notice.
+    The calendar assignments are read once (or passed in, for a whole sweep) and the next
+    open moment is computed once per calendar, not once per notice.
     """
 
-    def __init__(self, now: dt.datetime, cache: SpecCache | None = None) -> None:
+    def __init__(
+        self,
+        now: dt.datetime,
+        cache: SpecCache | None = None,
+        calendars: CalendarAssignments | None = None,
+    ) -> None:
         self.now = now
         self.cache = cache or SpecCache()
-        self.rows: list[CaseNotification] = []
-        self._calendars: dict[tuple[int | None, int | None], int] = {}
+        self.calendars = calendars or CalendarAssignments()
+        self.rows: list[tuple[int, int, str, str, dt.datetime, dt.datetime]] = []
         self._next_open: dict[int, dt.datetime] = {}
 
     def deliver_after(self, recipient: User, case: Case) -> dt.datetime:
         if case.priority >= Priority.URGENT:
             return self.now
-        where = (recipient.team_id, recipient.site_id)
-        calendar_id = self._calendars.get(where)
-        if calendar_id is None:
-            calendar_id = self._calendars[where] = calendar_id_for(*where)
+        calendar_id = self.calendars.calendar_id_for(recipient.team_id, recipient.site_id)
         moment = self._next_open.get(calendar_id)
         if moment is None:
             moment = bt.next_open(self.cache.get(calendar_id), self.now)
@@ -48,28 +51,13 @@ class Notices:
                 continue
             seen.add(user.pk)
             self.rows.append(
-                CaseNotification(
-                    recipient=user,
-                    case=case,
-                    kind=kind,
-                    text=text[:300],
-                    created_at=self.now,
-                    deliver_after=self.deliver_after(user, case),
-                )
+                (user.pk, case.pk, kind, text[:300], self.now, self.deliver_after(user, case))
             )
 
-    def save(self) -> list[CaseNotification]:
+    def save(self) -> list[int]:
+        """Insert the notices collected; their ids."""
         rows, self.rows = self.rows, []
-        return CaseNotification.objects.bulk_create(rows, batch_size=1000)
+        return insert_rows(CaseNotification, _FIELDS, rows)
 
 
-def deliver_after(recipient: User, case: Case, now: dt.datetime, cache: SpecCache) -> dt.datetime:
-    return Notices(now, cache).deliver_after(recipient, case)
-
-
-def notify(
-    recipients: Iterable[User | None], case: Case, *, kind: str, text: str, now: dt.datetime
-) -> list[CaseNotification]:
-    notices = Notices(now)
-    notices.add(recipients, case, kind=kind, text=text)
-    return notices.save()
+_FIELDS = ["recipient", "case", "kind", "text", "created_at", "deliver_after"]

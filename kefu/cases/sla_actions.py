@@ -40,6 +40,7 @@ from kefu.core import clock
 from kefu.core.errors import TransitionNotAllowed
 from kefu.sla.models import BusinessCalendar
 from kefu.sla.policies import SlaPolicy
+from kefu.sla.targets import CalendarAssignments, SpecCache
 
 SLA = "sla"
 BREACH, WARNING = "breach", "warning"
@@ -58,10 +59,11 @@ def sweep_clocks(*, now: dt.datetime | None = None, batch: int = 500) -> tuple[i
     """
     now = now or clock.now()
     warned = breached = 0
+    shared = _Shared()
     while True:
         with clock.frozen_at(now), transaction.atomic():
             cases = _lock_cases(_due_case_ids(now, limit=2 * batch), batch=batch, skip_locked=True)
-            done = _record_due(cases, now) if cases else (0, 0)
+            done = _record_due(cases, now, shared) if cases else (0, 0)
         warned, breached = warned + done[0], breached + done[1]
         if not any(done):
             return warned, breached
@@ -86,7 +88,7 @@ def _record_one(clock_id: int, what: str, now: dt.datetime) -> bool:
         if case_id is None:
             return False
         cases = _lock_cases([case_id], batch=1, skip_locked=False)
-        return any(_record_due(cases, now, only_clock=clock_id, only=what))
+        return any(_record_due(cases, now, _Shared(), only_clock=clock_id, only=what))
 
 
 def _due_case_ids(now: dt.datetime, *, limit: int) -> list[int]:
@@ -147,7 +149,7 @@ class _Due(NamedTuple):
 @dataclass
 class _People:
     """Who a batch of cases escalates to and notifies: the handlers, the teams' supervisors,
-    the sites' first responsible people (five queries for the batch, not per case)."""
+    the sites' first responsible people (three queries for the batch, not per case)."""
 
     users: dict[int, User]
     supervisors: dict[int, int | None]
@@ -155,7 +157,7 @@ class _People:
     workflows: dict[int, str]
 
     @classmethod
-    def of(cls, cases: Iterable[Case]) -> _People:
+    def of(cls, cases: Iterable[Case], workflows: dict[int, str]) -> _People:
         cases = list(cases)
         teams = dict(
             Team.objects.filter(pk__in={c.team_id for c in cases if c.team_id}).values_list(
@@ -174,7 +176,7 @@ class _People:
             users={u.pk: u for u in User.objects.filter(pk__in=ids)},
             supervisors=teams,
             responsible=sites,
-            workflows=dict(CaseKind.objects.values_list("pk", "workflow")),
+            workflows=workflows,
         )
 
     def user(self, pk: int | None) -> User | None:
@@ -187,8 +189,22 @@ class _People:
         return self.user(self.responsible.get(case.site_id)) if case.site_id else None
 
 
+class _Shared:
+    """What every batch of one sweep reads alike: calendars and their assignments, kinds."""
+
+    def __init__(self) -> None:
+        self.specs = SpecCache()
+        self.calendars = CalendarAssignments()
+        self.workflows = dict(CaseKind.objects.values_list("pk", "workflow"))
+
+
 def _record_due(
-    cases: list[Case], now: dt.datetime, *, only_clock: int | None = None, only: str = ""
+    cases: list[Case],
+    now: dt.datetime,
+    shared: _Shared,
+    *,
+    only_clock: int | None = None,
+    only: str = "",
 ) -> tuple[int, int]:
     """Record the due warnings and breaches of locked cases (or of one clock): events, one
     escalation step per escalating breach, notices, the clocks marked. (warned, breached)."""
@@ -209,9 +225,9 @@ def _record_due(
     if not per_case:
         return 0, 0
 
-    people = _People.of(by_id[case_id] for case_id in per_case)
+    people = _People.of((by_id[case_id] for case_id in per_case), shared.workflows)
     events: list[tuple[int, str, Actor, dict[str, Any]]] = []
-    notices = Notices(now)
+    notices = Notices(now, shared.specs, shared.calendars)
     escalated: dict[int, Case] = {}
     breached: list[_Due] = []
     warned: list[_Due] = []

@@ -122,6 +122,31 @@ def _targets_for(
     }
 
 
+class CalendarAssignments:
+    """Every calendar assignment, read once (one query): calendar_id_for() in plain Python
+    for a unit of work that needs the calendars of many teams and sites."""
+
+    def __init__(self) -> None:
+        self.rows = list(
+            CalendarAssignment.objects.values_list("team_id", "site_id", "calendar_id")
+        )
+        self._default: int | None = None
+
+    def calendar_id_for(self, team_id: int | None, site_id: int | None) -> int:
+        """The team's calendar, else its site's, else the mainland default."""
+        site_calendar = None
+        for team, site, calendar in self.rows:
+            if team is not None and team == team_id:
+                return calendar
+            if site is not None and site == site_id:
+                site_calendar = calendar
+        if site_calendar is not None:
+            return site_calendar
+        if self._default is None:
+            self._default = default_calendar().pk
+        return self._default
+
+
 class RuleBook:
     """Every active policy with its targets, every calendar assignment and every calendar's
     version, read once (four queries, always fresh): the targets of many cases in plain
@@ -132,11 +157,8 @@ class RuleBook:
             SlaPolicy.objects.filter(active=True).prefetch_related("targets"),
             key=lambda p: (-p.specificity, p.pk),
         )
-        self.assignments = list(
-            CalendarAssignment.objects.values_list("team_id", "site_id", "calendar_id")
-        )
+        self.calendars = CalendarAssignments()
         self.calendar_versions = dict(BusinessCalendar.objects.values_list("pk", "version"))
-        self._default: int | None = None
         self._targets: dict[tuple[object, ...], dict[str, ClockTarget]] = {}
 
     def policy_for(self, kind_code: str, tier: str, priority: int | None) -> SlaPolicy | None:
@@ -148,20 +170,6 @@ class RuleBook:
             ):
                 return p
         return None
-
-    def calendar_id_for(self, team_id: int | None, site_id: int | None) -> int:
-        """The team's calendar, else its site's, else the mainland default."""
-        site_calendar = None
-        for team, site, calendar in self.assignments:
-            if team is not None and team == team_id:
-                return calendar
-            if site is not None and site == site_id:
-                site_calendar = calendar
-        if site_calendar is not None:
-            return site_calendar
-        if self._default is None:
-            self._default = default_calendar().pk
-        return self._default
 
     def targets(
         self,
@@ -189,7 +197,7 @@ class RuleBook:
         policy = self.policy_for(kind_code, tier, priority)
         if policy is None:
             return {}
-        calendar_id = self.calendar_id_for(team_id, site_id)
+        calendar_id = self.calendars.calendar_id_for(team_id, site_id)
         return {
             t.metric: ClockTarget(
                 metric=t.metric,
