@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
-from kefu.crm.models import CrmSettings, ValueTier
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from kefu.accounts.models import User
+from kefu.crm.choices import TaskStatus
+from kefu.crm.models import (
+    ChurnAssessment,
+    CrmSettings,
+    CustomerValue,
+    FollowUpTask,
+    Need,
+    TierChange,
+    ValueTier,
+)
+from kefu.customers.models import ConsumptionRecord
+from kefu.customers.selectors import customers_visible_to
 
 DEFAULT_CUTS = {
     "recency_cuts": [30, 90, 180, 365],
@@ -24,3 +42,103 @@ def active_tiers() -> list[ValueTier]:
 
 def tier_names() -> dict[str, str]:
     return {t.code: t.name for t in ValueTier.objects.all()}
+
+
+def value_of(customer_id: int) -> CustomerValue | None:
+    return CustomerValue.objects.filter(customer_id=customer_id).first()
+
+
+def tier_history(customer_id: int, limit: int = 20) -> list[TierChange]:
+    return list(
+        TierChange.objects.filter(customer_id=customer_id)
+        .select_related("actor_user")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def monthly_spend(customer_id: int, *, months: int, today: dt.date) -> list[tuple[str, Decimal]]:
+    """(YYYY-MM, total) for each of the last `months` months, oldest first, zeros included."""
+    first = dt.date(today.year, today.month, 1)
+    starts = []
+    y, m = first.year, first.month
+    for _ in range(months):
+        starts.append(dt.date(y, m, 1))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    starts.reverse()
+    totals = dict(
+        ConsumptionRecord.objects.filter(customer_id=customer_id, occurred_on__gte=starts[0])
+        .annotate(month=TruncMonth("occurred_on"))
+        .values("month")
+        .annotate(total=Sum("amount"))
+        .values_list("month", "total")
+    )
+    by_key = {(k.year, k.month): v for k, v in totals.items()}
+    return [(f"{s:%Y-%m}", by_key.get((s.year, s.month)) or Decimal(0)) for s in starts]
+
+
+def recent_consumption(customer_id: int, limit: int = 10) -> list[ConsumptionRecord]:
+    return list(
+        ConsumptionRecord.objects.filter(customer_id=customer_id).order_by("-occurred_on", "-id")[
+            :limit
+        ]
+    )
+
+
+def needs_of(customer_id: int) -> list[Need]:
+    return list(
+        Need.objects.filter(customer_id=customer_id)
+        .prefetch_related("cases")
+        .order_by("-priority", "-id")
+    )
+
+
+def churn_of(customer_id: int) -> ChurnAssessment | None:
+    return ChurnAssessment.objects.filter(customer_id=customer_id).first()
+
+
+def graded_customers(
+    actor: User, *, tier: str = "", order: str = "-score"
+) -> QuerySet[CustomerValue]:
+    """Graded customers the actor may see, best first (or as ordered)."""
+    qs = CustomerValue.objects.filter(
+        customer_id__in=customers_visible_to(actor).values("pk")
+    ).select_related("customer")
+    if tier:
+        qs = qs.filter(tier=tier)
+    allowed = {
+        "-score",
+        "score",
+        "-monetary",
+        "-frequency",
+        "last_purchase_on",
+        "-last_purchase_on",
+    }
+    return qs.order_by(order if order in allowed else "-score", "customer_id")
+
+
+def customers_at_risk(actor: User) -> QuerySet[ChurnAssessment]:
+    """Customers above the churn threshold, highest risk first, with their open follow-up."""
+    return (
+        ChurnAssessment.objects.filter(
+            at_risk=True, customer_id__in=customers_visible_to(actor).values("pk")
+        )
+        .select_related("customer", "customer__account_manager")
+        .order_by("-score", "customer_id")
+    )
+
+
+def open_follow_ups(customer_ids: list[int]) -> dict[int, FollowUpTask]:
+    return {
+        t.customer_id: t
+        for t in FollowUpTask.objects.filter(
+            customer_id__in=customer_ids, status=TaskStatus.OPEN
+        ).select_related("assignee")
+    }
+
+
+def follow_ups_for(user: User) -> QuerySet[FollowUpTask]:
+    return (
+        FollowUpTask.objects.filter(assignee=user, status=TaskStatus.OPEN)
+        .select_related("customer")
+        .order_by("due_at")
+    )

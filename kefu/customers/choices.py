@@ -51,3 +51,16 @@ class RevealField(models.TextChoices):
     PHONE = "phone", _("电话")
     EMAIL = "email", _("邮箱")
     ID_NUMBER = "id_number", _("证件号码")
+
+
+class ImportKind(models.TextChoices):
+    CUSTOMERS = "customers", _("客户及联系人")
+    CONSUMPTION = "consumption", _("消费记录")
+
+
+class ImportState(models.TextChoices):
+    UPLOADED = "uploaded", _("待导入")
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")

@@ -15,6 +15,8 @@ from kefu.customers.choices import (
     ConsentPurpose,
     ConsumptionKind,
     CustomerEventType,
+    ImportKind,
+    ImportState,
     PreferredChannel,
 )
 
@@ -261,3 +263,61 @@ class CustomerEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.type} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ImportJob(models.Model):
+    """One uploaded CSV or XLSX file of customers (with contacts) or consumption, imported by
+    the worker in batches; its progress and counts are updated as it goes."""
+
+    kind = models.CharField(_("导入内容"), max_length=20, choices=ImportKind.choices)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=255)
+    encoding = models.CharField(_("编码"), max_length=20, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=20, choices=ImportState.choices, default=ImportState.UPLOADED
+    )
+    total_rows = models.PositiveIntegerField(_("总行数"), null=True, blank=True)
+    processed_rows = models.PositiveIntegerField(_("已处理"), default=0)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("未变"), default=0)
+    error_rows = models.PositiveIntegerField(_("错误行"), default=0)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.original_name}"
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.state == ImportState.DONE else 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class ImportRowError(models.Model):
+    """One problem in one row of an import: the per-row validation report."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
+    row = models.PositiveIntegerField(_("行号"))
+    field = models.CharField(_("字段"), max_length=50)
+    problem = models.CharField(_("问题"), max_length=200)
+    value = models.CharField(_("值"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("导入错误")
+        verbose_name_plural = _("导入错误")
+        indexes = [models.Index(fields=["job", "row"], name="import_error_row")]
+
+    def __str__(self) -> str:
+        return f"{self.row} {self.field}: {self.problem}"

@@ -44,3 +44,10 @@ def mask_phone(e164: str) -> str:
 def mask_email(address: str) -> str:
     local, _, domain = address.partition("@")
     return (local[:1] + "***@" + domain) if domain else "***"
+
+
+def mask_id_number(number: str) -> str:
+    """110***********0011: the first 3 and last 4 characters of an ID number."""
+    if len(number) <= 7:
+        return "*" * len(number)
+    return number[:3] + "*" * (len(number) - 7) + number[-4:]

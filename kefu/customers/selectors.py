@@ -7,6 +7,7 @@ import contextlib
 from django.db.models import Q, QuerySet
 
 from kefu.accounts.models import User
+from kefu.accounts.roles import is_supervising, may_take_contacts
 from kefu.core.errors import NotFound
 from kefu.customers.choices import ConsentPurpose
 from kefu.customers.models import Consent, Customer
@@ -14,8 +15,16 @@ from kefu.customers.normalize import normalize_phone
 
 
 def customers_visible_to(actor: User) -> QuerySet[Customer]:
-    # Every staff member may look customers up (人人受理); personal data is masked by role.
-    return Customer.objects.all()
+    """Front-office staff may look every customer up (人人受理; personal data is masked by
+    role); back-office staff only the customers of cases that reached their team or them."""
+    if may_take_contacts(actor) or is_supervising(actor):
+        return Customer.objects.all()
+    reached = Customer.objects.filter(
+        Q(cases__team_id=actor.team_id) | Q(cases__handler_id=actor.pk)
+        if actor.team_id
+        else Q(cases__handler_id=actor.pk)
+    ).values("pk")
+    return Customer.objects.filter(pk__in=reached)
 
 
 def get_customer(actor: User, customer_id: int) -> Customer:
@@ -45,8 +54,8 @@ def get_customer_profile(actor: User, customer_id: int) -> Customer:
     try:
         return (
             customers_visible_to(actor)
-            .select_related("organisation")
-            .prefetch_related("phones", "emails", "contacts")
+            .select_related("organisation", "account_manager", "dedicated_team", "decision_role")
+            .prefetch_related("phones", "emails", "contacts", "addresses", "tags")
             .get(pk=customer_id)
         )
     except Customer.DoesNotExist as exc:

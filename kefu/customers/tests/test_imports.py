@@ -1,0 +1,150 @@
+"""Imports: bad rows reported and skipped, good rows stored, re-import changes nothing,
+UTF-8 with BOM and GBK CSV from Excel, XLSX, consumption linked by number, phone or email."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+
+from kefu.accounts.actors import Actor
+from kefu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from kefu.customers.import_actions import create_import_job, run_import, start_import
+from kefu.customers.importing import detect_encoding
+from kefu.customers.models import (
+    ConsumptionRecord,
+    Customer,
+    CustomerEvent,
+    ImportJob,
+    ImportRowError,
+)
+from tests.factories import Org
+
+CUSTOMERS_CSV = (
+    "客户编号,姓名,类型,手机,邮箱,所属单位,决策链角色,生日,标签\n"
+    "C001,华北电力,单位,010-87654321,,,,,大客户\n"
+    "C002,张三,个人,13812341234,zs@example.cn,C001,决策者,1980-05-04,老客户，VIP\n"
+    "C003,李四,个人,12,,,,,\n"  # bad phone
+    ",王五,个人,,not-an-email,,,,\n"  # bad email
+    "C004,,个人,13900001111,,,,,\n"  # no name
+    "C005,赵六,个人,13900002222,,不存在的单位,,,\n"  # unknown organisation
+    "C006,钱七,个人,13900003333,,,,1990-02-30,\n"  # not a date
+    "\n"
+    "C007,孙八,个人,13900004444,,,,,\n"
+    "C008,孙八重复,个人,13900004444,,,,,\n"  # same phone: the same customer
+)
+
+
+_capture = None
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path: Path, django_capture_on_commit_callbacks) -> None:
+    global _capture
+    settings.MEDIA_ROOT = tmp_path / "media"
+    _capture = django_capture_on_commit_callbacks
+
+
+def _import(org: Org, name: str, content: bytes, kind: str = "customers") -> ImportJob:
+    job = create_import_job(
+        actor=Actor.staff(org.supervisor), kind=kind, upload=SimpleUploadedFile(name, content)
+    )
+    assert _capture is not None
+    with _capture(execute=True):  # the worker task runs inline in tests
+        start_import(actor=Actor.staff(org.supervisor), job_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def test_bad_rows_are_reported_and_skipped_good_rows_stored(org: Org) -> None:
+    job = _import(org, "客户.csv", CUSTOMERS_CSV.encode("utf-8"))
+    assert job.state == "done"
+    assert (job.created_count, job.error_rows, job.unchanged_count) == (3, 5, 1)
+    report = list(ImportRowError.objects.filter(job=job).values_list("row", "field", "value"))
+    assert report == [
+        (4, "phone", "12"),
+        (5, "email", "not-an-email"),
+        (6, "name", ""),
+        (7, "organisation", "不存在的单位"),
+        (8, "birthday", "1990-02-30"),
+    ]
+    zhang = Customer.objects.get(external_id="C002")
+    assert zhang.organisation == Customer.objects.get(external_id="C001")
+    assert zhang.decision_role is not None and zhang.decision_role.code == "decision_maker"
+    assert zhang.primary_phone == "+8613812341234"
+    assert zhang.birthday == dt.date(1980, 5, 4)
+    assert sorted(zhang.tags.values_list("tag", flat=True)) == ["VIP", "老客户"]
+    assert CustomerEvent.objects.filter(type="imported").count() == 1
+
+
+def test_reimport_changes_nothing(org: Org) -> None:
+    _import(org, "客户.csv", CUSTOMERS_CSV.encode("utf-8"))
+    before = list(Customer.objects.order_by("pk").values())
+    again = _import(org, "客户.csv", CUSTOMERS_CSV.encode("utf-8"))
+    assert (again.created_count, again.updated_count) == (0, 0)
+    assert again.unchanged_count == 3  # C007 and C008 are one customer
+    assert list(Customer.objects.order_by("pk").values()) == before
+
+
+def test_gbk_and_utf8_bom_csv_from_excel(org: Org, tmp_path: Path) -> None:
+    gbk = CUSTOMERS_CSV.encode("gbk")
+    bom = b"\xef\xbb\xbf" + CUSTOMERS_CSV.replace("C00", "D00").replace("138", "137").replace(
+        "139", "136"
+    ).replace("010-", "021-").replace("zs@", "zs2@").encode("utf-8")
+    (tmp_path / "g.csv").write_bytes(gbk)
+    (tmp_path / "b.csv").write_bytes(bom)
+    assert detect_encoding(tmp_path / "g.csv") == "gb18030"
+    assert detect_encoding(tmp_path / "b.csv") == "utf-8-sig"
+    first = _import(org, "gbk.csv", gbk)
+    second = _import(org, "bom.csv", bom)
+    assert (first.created_count, second.created_count) == (3, 3)
+    assert Customer.objects.filter(name="张三").count() == 2
+
+
+def test_xlsx_and_consumption(org: Org, tmp_path: Path) -> None:
+    _import(org, "客户.csv", CUSTOMERS_CSV.encode("utf-8"))
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["订单号", "客户编号", "手机", "日期", "产品", "数量", "金额", "渠道"])
+    sheet.append(["O1", "C002", None, dt.datetime(2026, 3, 1), "企业专线", 1, 1999.5, "营业厅"])
+    sheet.append([None, None, 13900004444, "2026/03/02", "宽带", 2, "199", ""])
+    sheet.append(["O3", "C999", None, "2026-03-03", "宽带", 1, 100, ""])  # unknown customer
+    sheet.append(["O4", "C002", None, "昨天", "宽带", 1, 100, ""])  # not a date
+    sheet.append(["O5", "C002", None, "2026-03-04", "宽带", 1, "abc", ""])  # not a number
+    path = tmp_path / "consumption.xlsx"
+    book.save(path)
+    job = _import(org, "消费.xlsx", path.read_bytes(), kind="consumption")
+    assert (job.state, job.created_count, job.error_rows) == ("done", 2, 3)
+    assert list(ImportRowError.objects.filter(job=job).values_list("row", "field")) == [
+        (4, "customer"),
+        (5, "occurred_on"),
+        (6, "amount"),
+    ]
+    record = ConsumptionRecord.objects.get(external_id="O1")
+    assert (record.customer.external_id, str(record.amount)) == ("C002", "1999.50")
+    again = _import(org, "消费.xlsx", path.read_bytes(), kind="consumption")
+    assert (again.created_count, again.unchanged_count) == (0, 2)
+    assert ConsumptionRecord.objects.count() == 2
+
+
+def test_import_refusals(org: Org) -> None:
+    with pytest.raises(PermissionDenied):
+        create_import_job(
+            actor=Actor.staff(org.agent),
+            kind="customers",
+            upload=SimpleUploadedFile("a.csv", b"name\n"),
+        )
+    with pytest.raises(ValidationFailed):
+        create_import_job(
+            actor=Actor.staff(org.supervisor),
+            kind="customers",
+            upload=SimpleUploadedFile("a.pdf", b"%PDF"),
+        )
+    job = _import(org, "bad.csv", "电话,备注\n13800000000,x\n".encode())
+    assert job.state == "failed" and "name" in job.message
+    with pytest.raises(Conflict):
+        start_import(actor=Actor.staff(org.supervisor), job_id=job.pk)
+    assert run_import(job.pk).state == "failed"
