@@ -337,37 +337,51 @@ def _mark(breached: list[_Due], warned: list[_Due], now: dt.datetime) -> None:
 
 
 def deliver_due_notifications(*, now: dt.datetime | None = None, batch: int = 200) -> int:
-    """Email the notifications whose time has come (at-least-once; one transaction each)."""
+    """Email every notification whose time has come, `batch` at a time (at-least-once: one
+    short transaction per notice, the notice locked with SKIP LOCKED so that two workers
+    never email it twice). Returns how many emails were sent."""
     now = now or clock.now()
-    ids = list(
-        CaseNotification.objects.filter(emailed_at__isnull=True, deliver_after__lte=now)
-        .order_by("deliver_after")
-        .values_list("id", flat=True)[:batch]
-    )
     sent = 0
-    for notification_id in ids:
-        with transaction.atomic():
-            note = (
-                # Lock the notice only: its recipient is shared by many notices.
-                CaseNotification.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("recipient", "case")
-                .filter(pk=notification_id, emailed_at__isnull=True)
-                .first()
-            )
-            if note is None:
-                continue
-            if note.recipient.email:
-                with translation.override(note.recipient.language or settings.LANGUAGE_CODE):
-                    send_mail(
-                        subject=f"[Kefu] {note.case.number} {note.text}",
-                        message=f"{note.text}\n\n{note.case.number} {note.case.subject}",
-                        from_email=None,
-                        recipient_list=[note.recipient.email],
-                    )
-                sent += 1
-            note.emailed_at = now
-            note.save(update_fields=["emailed_at"])
-    return sent
+    while True:
+        ids = list(
+            CaseNotification.objects.filter(emailed_at__isnull=True, deliver_after__lte=now)
+            .order_by("deliver_after")
+            .values_list("id", flat=True)[:batch]
+        )
+        handled = 0
+        for notification_id in ids:
+            outcome = _deliver(notification_id, now)
+            if outcome is not None:
+                handled += 1
+                sent += outcome
+        if not handled:
+            return sent
+
+
+def _deliver(notification_id: int, now: dt.datetime) -> bool | None:
+    """Email one notice; None when another worker has it or it is done already."""
+    with transaction.atomic():
+        note = (
+            # Lock the notice only: its recipient is shared by many notices.
+            CaseNotification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient", "case")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if note is None:
+            return None
+        emailed = bool(note.recipient.email)
+        if emailed:
+            with translation.override(note.recipient.language or settings.LANGUAGE_CODE):
+                send_mail(
+                    subject=f"[Kefu] {note.case.number} {note.text}",
+                    message=f"{note.text}\n\n{note.case.number} {note.case.subject}",
+                    from_email=None,
+                    recipient_list=[note.recipient.email],
+                )
+        note.emailed_at = now
+        note.save(update_fields=["emailed_at"])
+        return emailed
 
 
 # --- recompute after the rules change -----------------------------------------------------
