@@ -676,6 +676,7 @@ def _check_open(invitation: Invitation, now: dt.datetime) -> None:
 @transaction.atomic
 def save_progress(token: str, answers: dict[str, Any], *, language: str = "") -> Response:
     """Keep partial answers (checked, required questions not yet enforced)."""
+    language = language if language in ("en", "zh-hans") else ""
     invitation = _open_invitation(token, lock=True)
     now = clock.now()
     response = _response_for(invitation, language or invitation.language, now)
@@ -694,6 +695,7 @@ def save_progress(token: str, answers: dict[str, Any], *, language: str = "") ->
 @transaction.atomic
 def submit_answers(token: str, answers: dict[str, Any], *, language: str = "") -> Response:
     """The final answers. Submitting again returns the first submission unchanged."""
+    language = language if language in ("en", "zh-hans") else ""
     invitation = _open_invitation(token, lock=True)
     now = clock.now()
     response = _response_for(invitation, language or invitation.language, now)
