@@ -17,6 +17,8 @@ def assist_badges(context: dict[str, Any], item: Any) -> dict[str, Any]:
     """Emotion, difficult type and urgency of the customer's text behind a timeline entry:
     a message from the customer, or the request the case was opened with."""
     assist = context.get("assist")
+    if item.event.type == "assist_override":
+        return {"overridden": [_override_line(f) for f in item.event.data.get("findings", [])]}
     analysis = None
     if assist is not None:
         if getattr(item, "message", None) is not None:
@@ -44,3 +46,10 @@ def finding_label(finding: Any) -> str:
 
     table = FORBIDDEN if finding.group == "forbidden" else BEHAVIOURS
     return label(table, finding.code)
+
+
+def _override_line(finding: dict[str, Any]) -> dict[str, str]:
+    from kefu.assist.labels import BEHAVIOURS, FORBIDDEN
+
+    table = BEHAVIOURS if finding.get("group") == "behaviour" else FORBIDDEN
+    return {"phrase": finding.get("phrase", ""), "label": label(table, finding.get("category", ""))}

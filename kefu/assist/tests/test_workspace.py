@@ -113,6 +113,8 @@ def test_a_confirmed_override_is_recorded_with_the_message(org, as_user):
     assert [(f["group"], f["category"]) for f in event.data["findings"]] == [
         ("forbidden", "company_rules")
     ]
+    page = as_user(org.agent).get(f"/cases/{case.number}/").content.decode()
+    assert 'data-testid="assist-overridden"' in page and "拿规定压人" in page
 
 
 def test_a_clean_reply_is_sent_without_an_override(org, as_user):
