@@ -177,6 +177,8 @@ class Case(models.Model):
             models.Index(fields=["customer", "-created_at"], name="case_customer"),
             models.Index(fields=["site", "status"], name="case_site_status"),
             models.Index(fields=["created_at"], name="case_created"),
+            # "All cases": complaints first, newest first, read in order under a LIMIT.
+            models.Index(fields=["-is_complaint", "-created_at"], name="case_recent_complaints"),
             # Open cases are a few percent of all: the queues and their counts read these
             # partial indexes (each arm of the role-visibility OR has one), not the history.
             models.Index(

@@ -27,6 +27,8 @@ from kefu.core.errors import NotFound
 SORTS = {
     # Complaints sort above routine cases in every queue (投诉优先于正常工作), then age.
     "queue": ("-is_complaint", "created_at"),
+    # The history ("all cases"): complaints still first, then the newest.
+    "recent": ("-is_complaint", "-created_at"),
     "newest": ("-created_at",),
     "oldest": ("created_at",),
     "priority": ("-priority", "-is_complaint", "created_at"),

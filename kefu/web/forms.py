@@ -26,6 +26,7 @@ EMPTY: list[tuple[Any, Any]] = [("", "—")]
 INTAKE_CHANNELS = [Channel.PHONE, Channel.WALK_IN, Channel.ON_SITE]
 SORT_LABELS = {
     "queue": _("默认（投诉优先）"),
+    "recent": _("投诉优先，最新在前"),
     "newest": _("最新创建"),
     "oldest": _("最早创建"),
     "priority": _("优先级"),

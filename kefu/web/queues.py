@@ -25,6 +25,8 @@ class Queue:
     narrow: Callable[[User, CaseFilters, list[CaseKind]], CaseFilters]
     allowed: Callable[[User], bool] = lambda user: True
     lister: Callable[[User, CaseFilters], QuerySet[Case]] = list_cases_for
+    # Working queues are first in, first out; the history reads newest first.
+    default_sort: str = "queue"
 
     def cases(self, user: User, filters: CaseFilters, kinds: list[CaseKind]) -> QuerySet[Case]:
         return self.lister(user, self.narrow(user, filters, kinds))
@@ -88,6 +90,7 @@ QUEUES: list[Queue] = [
         _("没有符合条件的工单。"),
         lambda u, f, k: f,
         allowed=is_supervising,
+        default_sort="recent",
     ),
 ]
 BY_SLUG = {q.slug: q for q in QUEUES}

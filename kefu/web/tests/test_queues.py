@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from kefu.accounts.actors import Actor
@@ -113,6 +114,36 @@ def test_the_handler_filter_offers_the_people_an_agent_works_beside(org, as_user
     assert _numbers(elsewhere) == []
     by_agent = client.get("/queues/team/", {"handler": org.agent.pk}).content.decode()
     assert _numbers(by_agent) == [mine.number]
+
+
+def test_all_cases_reads_complaints_first_then_newest(org, as_user):
+    old_complaint = make_case(org, kind="complaint", subject="旧投诉")
+    old_inquiry = make_case(org, kind="inquiry", subject="旧咨询")
+    new_complaint = make_case(org, kind="complaint", subject="新投诉")
+    new_inquiry = make_case(org, kind="inquiry", subject="新咨询")
+    for n, case in enumerate([old_complaint, old_inquiry, new_complaint, new_inquiry]):
+        Case.objects.filter(pk=case.pk).update(
+            created_at=case.created_at + dt.timedelta(minutes=n)
+        )
+    client = as_user(org.supervisor)
+
+    all_cases = client.get("/queues/all/").content.decode()
+    team = client.get("/queues/team/").content.decode()
+
+    assert _numbers(all_cases) == [
+        new_complaint.number,
+        old_complaint.number,
+        new_inquiry.number,
+        old_inquiry.number,
+    ]
+    assert '<option value="recent" selected>' in all_cases
+    # A working queue stays first in, first out.
+    assert _numbers(team) == [
+        old_complaint.number,
+        new_complaint.number,
+        old_inquiry.number,
+        new_inquiry.number,
+    ]
 
 
 def test_sorting_and_server_side_pages(org, as_user):

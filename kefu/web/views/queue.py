@@ -84,13 +84,16 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             % {"queue": current.label}
         )
     kinds = active_case_kinds()
+    params = request.GET.copy()
+    if not params.get("sort"):
+        params["sort"] = current.default_sort
     form = QueueFilterForm(
-        request.GET or None,
+        params,
         kinds=kinds,
         teams=all_teams(),
         handlers=handlers_near(user, also=_int_or_none(request.GET.get("handler"))),
     )
-    filters = filters_from(form) if form.is_bound else CaseFilters()
+    filters = filters_from(form)
     customer = None
     if filters.customer_id is not None:
         try:
