@@ -24,6 +24,7 @@ from kefu.core import clock
 from kefu.customers.models import Customer
 from kefu.demo import content, showcase
 from kefu.demo.assist import load_assist_demo
+from kefu.demo.channels import load_channels_demo
 from kefu.demo.models import DemoDataset
 from kefu.demo.people import build_customers, build_org
 from kefu.demo.replay import KINDS, STATUSES, CaseReplayer, Step
@@ -128,6 +129,7 @@ def load_demo(
                         step.run()
             bar.update(min(STEPS_PER_TRANSACTION, len(timeline) - start))
     actions.sweep_clocks(now=now)
+    load_channels_demo(org, people, now)
     load_assist_demo(agent, people)
     return DemoDataset.objects.create(
         loaded_at=now,

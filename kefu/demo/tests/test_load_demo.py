@@ -15,6 +15,7 @@ from kefu.cases.choices import CaseStatus, EventType
 from kefu.cases.models import Case, CaseEvent, CaseKind, CaseMessage, ReturnVisit
 from kefu.customers.models import Customer, CustomerKind
 from kefu.demo.assist import SHOWCASE_SUBJECTS
+from kefu.demo.channels import SUBJECT as EMAIL_SUBJECT
 from kefu.demo.loader import demo_logins
 from kefu.demo.models import DemoDataset
 from kefu.demo.showcase import TIAOXIU_SUBJECT
@@ -50,7 +51,12 @@ def test_a_small_load_has_every_kind_in_every_status_and_a_backdated_record():
     assert "Loaded 45 customers and 60 cases" in output
     # (plus the 调休 showcase while the 90 days include October 2026)
     # (and the three agent-assist showcase cases)
-    assert Case.objects.exclude(subject__in=[TIAOXIU_SUBJECT, *SHOWCASE_SUBJECTS]).count() == 60
+    assert (
+        Case.objects.exclude(
+            subject__in=[TIAOXIU_SUBJECT, EMAIL_SUBJECT, *SHOWCASE_SUBJECTS]
+        ).count()
+        == 60
+    )
     assert Customer.objects.count() == 45
     pairs = set(Case.objects.values_list("kind__code", "status"))
     assert {(k, s) for k in KINDS for s in CaseStatus.values} <= pairs
