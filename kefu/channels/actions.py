@@ -15,6 +15,7 @@ import io
 import logging
 import re
 from dataclasses import dataclass
+from typing import IO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -548,7 +549,7 @@ def _intake_team() -> tuple[Team | None, Site | None]:
     return mailbox.team, mailbox.team.site
 
 
-def _require_files(files: list[tuple[str, io.BufferedIOBase | io.BytesIO, int]]) -> None:
+def _require_files(files: list[tuple[str, IO[bytes], int]]) -> None:
     from kefu.cases.validation import check_attachment
 
     for name, stream, size in files:
@@ -562,7 +563,7 @@ def portal_submit_case(
     *,
     subject: str,
     body: str,
-    files: list[tuple[str, io.BufferedIOBase | io.BytesIO, int]] | None = None,
+    files: list[tuple[str, IO[bytes], int]] | None = None,
 ) -> Case:
     """A signed-in customer opens a case on the portal (channel web), with attachments."""
     from kefu.cases.validation import require_text
@@ -601,7 +602,7 @@ def portal_reply(
     number: str,
     *,
     body: str,
-    files: list[tuple[str, io.BufferedIOBase | io.BytesIO, int]] | None = None,
+    files: list[tuple[str, IO[bytes], int]] | None = None,
 ) -> CaseMessage:
     from kefu.channels.selectors import portal_case, portal_customer
 

@@ -56,7 +56,7 @@ def _quote(folder: str) -> str:
 
 
 def _new_uids(conn: imaplib.IMAP4, last_uid: int) -> list[int]:
-    typ, data = conn.uid("SEARCH", None, f"UID {last_uid + 1}:*")
+    typ, data = conn.uid("SEARCH", f"UID {last_uid + 1}:*")
     if typ != "OK":
         raise imaplib.IMAP4.error(f"UID SEARCH failed: {data!r}")
     # "n:*" always matches the highest UID, even below n: keep only the new ones.

@@ -267,7 +267,7 @@ def parse_email(raw: bytes) -> ParsedEmail:
     for part in msg.walk():
         if part.get_content_type() == "message/rfc822" and part.is_multipart():
             inner = part.get_payload()
-            if isinstance(inner, list) and inner:
+            if isinstance(inner, list) and inner and isinstance(inner[0], Message):
                 data = inner[0].as_bytes()
                 subj = header_text(inner[0].get("Subject")) or "forwarded"
                 attachments.append(ParsedAttachment(f"{subj[:60]}.eml", "message/rfc822", data))

@@ -78,7 +78,7 @@ class Imap:
     def seen_uids(self) -> list[int]:
         conn = self.client()
         conn.select("INBOX")
-        _typ, data = conn.uid("SEARCH", None, "SEEN")
+        _typ, data = conn.uid("SEARCH", "SEEN")
         conn.logout()
         return [int(x) for x in (data[0] or b"").split()]
 

@@ -26,6 +26,6 @@ def test_the_demo_mailbox_holds_a_readable_gbk_case_and_a_quarantined_message(or
     load_channels_demo(demo, [customer], clock.now())
     gbk = InboundEmail.objects.get(status=InboundStatus.NEW_CASE)
     assert gbk.subject == "宽带断网，请尽快安排维修"
-    assert "一直断网" in gbk.case_message.body
+    assert gbk.case_message is not None and "一直断网" in gbk.case_message.body
     assert CaseMessage.objects.filter(case=gbk.case, kind=MessageKind.OUTBOUND).exists()
     assert InboundEmail.objects.filter(status=InboundStatus.QUARANTINED).count() == 1

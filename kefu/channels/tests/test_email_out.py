@@ -55,10 +55,10 @@ def test_a_reply_reaches_the_customer_threaded_with_text_html_and_attachment(
     assert "<gbk-1@mail.example.cn>" in mail["References"]
     assert mail.get_content_type() == "multipart/alternative"
     text, html = [p for p in mail.walk() if not p.is_multipart()]
-    plain = text.get_payload(decode=True).decode(text.get_content_charset())
+    plain = bytes(text.get_payload(decode=True)).decode(text.get_content_charset() or "utf-8")
     assert "师傅明天上午上门" in plain and number in plain and "Case number" in plain
     assert html.get_content_type() == "text/html"
-    assert "师傅明天上午上门" in html.get_payload(decode=True).decode("utf-8")
+    assert "师傅明天上午上门" in bytes(html.get_payload(decode=True)).decode("utf-8")
     assert CaseEvent.objects.filter(case_id=case_id, type=EventType.EMAIL_SENT).count() == 1
 
 

@@ -23,7 +23,9 @@ def _signed_in(customer, mailoutbox, django_capture_on_commit_callbacks) -> Clie
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/portal/", {"email": customer.primary_email})
     assert response.status_code == 200
-    link = re.search(r"http://\S+/portal/login/\S+/", mailoutbox[-1].body).group(0)
+    found = re.search(r"http://\S+/portal/login/\S+/", mailoutbox[-1].body)
+    assert found is not None
+    link = found.group(0)
     assert client.get(link.split("8000", 1)[-1] if "8000" in link else link).status_code == 302
     return client
 
@@ -135,7 +137,9 @@ def test_the_public_form_confirms_by_email_then_opens_one_case(
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post("/portal/contact/", form).status_code == 200
     assert Case.objects.count() == 0 and len(mailoutbox) == 1
-    link = re.search(r"/portal/contact/confirm/\S+/", mailoutbox[0].body).group(0)
+    found = re.search(r"/portal/contact/confirm/\S+/", mailoutbox[0].body)
+    assert found is not None
+    link = found.group(0)
     assert client.get(link).status_code == 200
     assert client.get(link).status_code == 200  # twice: still one case
     case = Case.objects.get()

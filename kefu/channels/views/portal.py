@@ -6,10 +6,9 @@ Django's staff login. Someone else's case is a 404, never a 403.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import IO, Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -45,7 +44,7 @@ def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
-def uploaded_files(request: HttpRequest) -> list[tuple[str, io.BufferedIOBase, int]]:
+def uploaded_files(request: HttpRequest) -> list[tuple[str, IO[bytes], int]]:
     files = request.FILES.getlist("files")[:MAX_FILES]
     return [(f.name or "file", f, f.size or 0) for f in files]  # type: ignore[misc]
 
