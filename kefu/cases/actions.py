@@ -759,6 +759,7 @@ deliver_due_notifications = sla_actions.deliver_due_notifications
 stale_clock_case_ids = sla_actions.stale_clock_case_ids
 recompute_case_clocks = sla_actions.recompute_case_clocks
 recompute_stale_clocks = sla_actions.recompute_stale_clocks
+recompute_all_stale_clocks = sla_actions.recompute_all_stale_clocks
 
 
 def change_customer_tier(customer_id: int, *, actor: Actor, tier: str) -> int:

@@ -239,17 +239,16 @@ _CASE_KEY = [
 ]
 
 
-def recompute_batch(case_ids: list[int]) -> dict[int, dict[str, Any]]:
+def recompute_batch(
+    case_ids: list[int], rules: RuleBook | None = None
+) -> dict[int, dict[str, Any]]:
     """Recompute the running clocks of many cases at once: one locked read of the clocks
-    (plain rows), the rules read once (RuleBook: four queries), the calendars once, one
-    UPDATE … FROM (VALUES …) per 500 clocks. Returns {case_id: moved} for the cases whose
+    (plain rows), the rules and calendars read once (`rules`, shared by the batches of one
+    run, or fresh), one UPDATE … FROM per batch. Returns {case_id: moved} for the cases whose
     due times moved."""
-    cache = SpecCache(fresh=True)
-    rules = RuleBook()
-    versions = RuleVersions(
-        policies=dict(SlaPolicy.objects.values_list("pk", "version")),
-        calendars=rules.calendar_versions,
-    )
+    rules = rules or RuleBook()
+    cache = rules.specs
+    versions = RuleVersions(policies=rules.policy_versions, calendars=rules.calendar_versions)
     rows = (
         CaseClock.objects.select_for_update(of=("self",))
         .filter(case_id__in=case_ids, stopped_at__isnull=True)

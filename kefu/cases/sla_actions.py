@@ -31,7 +31,7 @@ from kefu.accounts.models import Site, Team, User
 from kefu.cases.bulk import update_rows
 from kefu.cases.choices import EventType
 from kefu.cases.clocks import ESCALATING_METRICS, recompute_batch, recompute_clocks
-from kefu.cases.events import record_event, record_events, record_events_by
+from kefu.cases.events import record_event, record_events_by
 from kefu.cases.lock_objects import lock_case
 from kefu.cases.models import Case, CaseClock, CaseKind, CaseNotification
 from kefu.cases.notifications import Notices
@@ -40,7 +40,7 @@ from kefu.core import clock
 from kefu.core.errors import TransitionNotAllowed
 from kefu.sla.models import BusinessCalendar
 from kefu.sla.policies import SlaPolicy
-from kefu.sla.targets import CalendarAssignments, SpecCache
+from kefu.sla.targets import CalendarAssignments, RuleBook, SpecCache
 
 SLA = "sla"
 BREACH, WARNING = "breach", "warning"
@@ -232,6 +232,8 @@ def _record_due(
     breached: list[_Due] = []
     warned: list[_Due] = []
     system = Actor.system(SLA)
+    breach_text = _("工单 %(number)s 已超时（%(metric)s）")
+    warning_text = _("工单 %(number)s 即将超时（%(metric)s）")
     for case_id, case_clocks in per_case.items():
         case = by_id[case_id]
         breaches = sorted(
@@ -261,8 +263,7 @@ def _record_due(
                 [people.user(case.handler_id), people.user(case.escalated_to_id)],
                 case,
                 kind="sla_breach",
-                text=_("工单 %(number)s 已超时（%(metric)s）")
-                % {"number": case.number, "metric": c.metric},
+                text=breach_text % {"number": case.number, "metric": c.metric},
             )
             breached.append(c)
         for c in warnings:
@@ -271,8 +272,7 @@ def _record_due(
                 [people.user(case.handler_id) or people.supervisor(case)],
                 case,
                 kind="sla_warning",
-                text=_("工单 %(number)s 即将超时（%(metric)s）")
-                % {"number": case.number, "metric": c.metric},
+                text=warning_text % {"number": case.number, "metric": c.metric},
             )
             warned.append(c)
 
@@ -387,13 +387,17 @@ def _deliver(notification_id: int, now: dt.datetime) -> bool | None:
 # --- recompute after the rules change -----------------------------------------------------
 
 
-def stale_clock_case_ids(*, limit: int = 500) -> list[int]:
-    """Cases with running clocks computed on an older calendar or policy version, by index."""
-    calendars = BusinessCalendar.objects.values_list("pk", "version")
-    policies = SlaPolicy.objects.values_list("pk", "version")
+def stale_clock_case_ids(*, limit: int = 500, rules: RuleBook | None = None) -> list[int]:
+    """Cases with running clocks computed on an older calendar or policy version (than now,
+    or than `rules` were read), by index."""
+    if rules is None:
+        calendars = dict(BusinessCalendar.objects.values_list("pk", "version"))
+        policies = dict(SlaPolicy.objects.values_list("pk", "version"))
+    else:
+        calendars, policies = rules.calendar_versions, rules.policy_versions
     running = CaseClock.objects.filter(stopped_at__isnull=True)
     ids: set[int] = set()
-    for pk, version in calendars:
+    for pk, version in calendars.items():
         ids.update(
             running.filter(calendar_id=pk, calendar_version__lt=version)
             .order_by("case_id")
@@ -402,7 +406,7 @@ def stale_clock_case_ids(*, limit: int = 500) -> list[int]:
         )
         if len(ids) >= limit:
             return sorted(ids)
-    for pk, version in policies:
+    for pk, version in policies.items():
         ids.update(
             running.filter(policy_id=pk, policy_version__lt=version)
             .order_by("case_id")
@@ -424,20 +428,29 @@ def recompute_case_clocks(case_id: int, *, actor: Actor, reason: str) -> dict[st
         return moved
 
 
-def recompute_stale_clocks(*, batch: int = 500) -> int:
+def recompute_stale_clocks(*, batch: int = 500, rules: RuleBook | None = None) -> int:
     """One batch of cases whose clocks were computed on older rules, recomputed in one short
     transaction (bulk update, events in one insert); returns how many cases."""
-    ids = stale_clock_case_ids(limit=batch)
+    ids = stale_clock_case_ids(limit=batch, rules=rules)
     if not ids:
         return 0
     actor = Actor.system("sla:rules_changed")
     with transaction.atomic():
-        moved = recompute_batch(ids)
-        record_events(
+        moved = recompute_batch(ids, rules)
+        record_events_by(
             [
-                (case_id, EventType.SLA_RECOMPUTED, {"reason": "rules", "clocks": clocks})
+                (case_id, EventType.SLA_RECOMPUTED, actor, {"reason": "rules", "clocks": clocks})
                 for case_id, clocks in moved.items()
-            ],
-            actor=actor,
+            ]
         )
     return len(ids)
+
+
+def recompute_all_stale_clocks(*, batch: int = 1000) -> int:
+    """Every stale clock, batch after batch, on the rules as they are when the run starts
+    (read once: a change made during the run is for the next run). Returns how many cases."""
+    rules = RuleBook()
+    total = 0
+    while (done := recompute_stale_clocks(batch=batch, rules=rules)) > 0:
+        total += done
+    return total

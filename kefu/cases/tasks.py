@@ -38,7 +38,4 @@ def deliver_notifications_task() -> int:
 @_periodic()
 def recompute_stale_clocks_task() -> int:
     """Every minute: due times follow calendar and policy changes, in batches of cases."""
-    total = 0
-    while (done := actions.recompute_stale_clocks(batch=1000)) > 0:
-        total += done
-    return total
+    return actions.recompute_all_stale_clocks(batch=1000)

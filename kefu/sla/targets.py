@@ -148,9 +148,12 @@ class CalendarAssignments:
 
 
 class RuleBook:
-    """Every active policy with its targets, every calendar assignment and every calendar's
-    version, read once (four queries, always fresh): the targets of many cases in plain
-    Python, for recomputing a batch of clocks. Same answers as targets_for(fresh=True)."""
+    """The rules of one unit of work, read once and fresh: every active policy with its
+    targets, every calendar assignment, the versions of every policy and calendar (five
+    queries), and the calendars as they are needed. The targets of many cases in plain
+    Python, the same answers as targets_for(fresh=True), for recomputing clocks in batches.
+    A run that keeps one RuleBook works on the rules as they were when it started: clocks
+    carry those versions, and a change made meanwhile is found stale by the next run."""
 
     def __init__(self) -> None:
         self.policies = sorted(
@@ -159,6 +162,8 @@ class RuleBook:
         )
         self.calendars = CalendarAssignments()
         self.calendar_versions = dict(BusinessCalendar.objects.values_list("pk", "version"))
+        self.policy_versions = dict(SlaPolicy.objects.values_list("pk", "version"))
+        self.specs = SpecCache(fresh=True)
         self._targets: dict[tuple[object, ...], dict[str, ClockTarget]] = {}
 
     def policy_for(self, kind_code: str, tier: str, priority: int | None) -> SlaPolicy | None:

@@ -122,3 +122,23 @@ def test_a_tier_upgrade_gives_open_complaints_the_stricter_standard(org: Org) ->
     )
     with pytest.raises(ValidationFailed):
         actions.change_customer_tier(case.customer_id, actor=Actor.staff(org.admin), tier=" ")
+
+
+def test_a_run_works_on_the_rules_it_started_with(org: Org) -> None:
+    from kefu.sla.targets import RuleBook
+
+    with clock.frozen_at(dt.datetime(2026, 3, 4, 17, 30, tzinfo=SH)):
+        cases = [make_case(org) for _ in range(3)]
+    # given a run that read the rules, then a closure added to the calendar meanwhile
+    rules = RuleBook()
+    add_closure(
+        default_calendar(),
+        ClosureInput(first_day=dt.date(2026, 3, 5), last_day=dt.date(2026, 3, 5), reason="台风"),
+        actor=Actor.staff(org.admin),
+    )
+    # then the run finds nothing stale on its rules and ends (no endless loop)
+    assert actions.recompute_stale_clocks(batch=2, rules=rules) == 0
+    # and the next run takes the change, every batch of it
+    assert actions.recompute_all_stale_clocks(batch=2) == 3
+    assert all(due(c) == dt.datetime(2026, 3, 6, 9, 30, tzinfo=SH) for c in cases)
+    assert actions.stale_clock_case_ids() == []
