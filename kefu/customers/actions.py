@@ -517,3 +517,13 @@ def reveal_personal_data(*, actor: Actor, customer_id: int, field: str, reason: 
         customer.pk, CustomerEventType.REVEALED, actor=actor, field=field, reason=reason[:500]
     )
     return value
+
+
+def record_export(*, actor: Actor, what: str, masked: bool) -> None:
+    """An export of customer data is recorded (who, what, masked or not)."""
+    if actor.is_staff and actor.user is not None and not is_supervising(actor.user):
+        raise PermissionDenied("only supervisors and managers export customer data")
+    with transaction.atomic():
+        record_customer_event(
+            None, CustomerEventType.EXPORTED, actor=actor, what=what, masked=masked
+        )

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from kefu.web.views import (
     assist,
@@ -50,6 +50,7 @@ urlpatterns = [
     path("customers/new/", new_case.customer_create, name="customer_create"),
     path("customers/<int:customer_id>/", customers.customer_detail, name="customer"),
     path("customers/<int:customer_id>/pick/", new_case.customer_pick, name="customer_pick"),
+    path("crm/", include("kefu.web.views.crm_urls")),
     path("board/", board.board, name="board"),
     path("board/assign/", board.board_assign, name="board_assign"),
     path("reports/sla/", sla_report.sla_report, name="sla_report"),

@@ -44,9 +44,16 @@ PAGES = {
         {**dict.fromkeys(ROLES, 200), "backoffice": 404, "other_agent": 404},
     ),
     "new_case": (lambda c: "/cases/new/", {**dict.fromkeys(ROLES, 200), "backoffice": 403}),
-    "customer": (lambda c: f"/customers/{c.customer_id}/", dict.fromkeys(ROLES, 200)),
+    # Back office sees only the customers of cases that reached its team (issue 5: scope).
+    "customer": (
+        lambda c: f"/customers/{c.customer_id}/",
+        {**dict.fromkeys(ROLES, 200), "backoffice": 404},
+    ),
     "customer_search": (lambda c: "/customers/search/?q=张", dict.fromkeys(ROLES, 200)),
-    "customer_pick": (lambda c: f"/customers/{c.customer_id}/pick/", dict.fromkeys(ROLES, 200)),
+    "customer_pick": (
+        lambda c: f"/customers/{c.customer_id}/pick/",
+        {**dict.fromkeys(ROLES, 200), "backoffice": 404},
+    ),
     "board": (
         lambda c: "/board/",
         {**dict.fromkeys(ROLES, 403), "supervisor": 200, "site_manager": 200, "admin": 200},

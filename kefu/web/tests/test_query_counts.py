@@ -83,12 +83,14 @@ PAGES = {
         3,
     ),
     "customer_pick": ("agent", lambda b: f"/customers/{b['customer'].pk}/pick/", HTMX, "", 3),
+    # The customer 360 page: + tier, RFM, tier history, spend chart, consumption, needs,
+    # churn, follow-up, consents, addresses, tags (a constant, not per row).
     "customer": (
         "agent",
         lambda b: f"/customers/{b['customer'].pk}/",
         {},
         'class="mono"><a href',
-        9,
+        21,
     ),
     "board": ("supervisor", lambda b: "/board/", {}, "data-case=", 7),
 }

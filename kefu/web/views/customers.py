@@ -1,19 +1,68 @@
-"""The customer page: profile, contacts, and every case with its status."""
+"""The customer 360 page: profile, contacts and decision chain, tier and RFM with its
+history, consumption over time, every case, needs, churn risk with reasons, consents."""
 
 from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from kefu.accounts.actors import Actor
 from kefu.accounts.models import User
-from kefu.accounts.roles import may_see_personal_data
+from kefu.accounts.roles import is_supervising, may_see_personal_data, may_take_contacts
 from kefu.cases.selectors import CaseFilters, list_cases_for
-from kefu.customers.normalize import mask_email, mask_phone
-from kefu.customers.selectors import get_customer_profile
+from kefu.core import clock
+from kefu.core.errors import ValidationFailed
+from kefu.crm import selectors as crm
+from kefu.crm.choices import NeedCategory
+from kefu.crm.churn import reason_text
+from kefu.crm.explain import rfm_reasons
+from kefu.crm.needs import FORMULA
+from kefu.customers.actions import reveal_personal_data
+from kefu.customers.choices import ConsentPurpose
+from kefu.customers.normalize import mask_email, mask_id_number, mask_phone
+from kefu.customers.selectors import consents_of, decision_chain, get_customer_profile
 from kefu.web.decorators import staff_view
 from kefu.web.queues import BY_SLUG
+
+CHART_MONTHS = 12
+CHART_W, CHART_H, CHART_PAD = 640, 170, 24
+
+
+def _chart(months: list[tuple[str, Decimal]]) -> dict[str, Any]:
+    """Bars for an inline SVG: consumption per month."""
+    top = max((v for _, v in months), default=Decimal(0)) or Decimal(1)
+    slot = (CHART_W - 2 * CHART_PAD) / max(1, len(months))
+    usable = CHART_H - 2 * CHART_PAD
+    bars = []
+    for i, (label, total) in enumerate(months):
+        height = float(total / top) * usable
+        bars.append(
+            {
+                "x": round(CHART_PAD + i * slot + slot * 0.15, 1),
+                "y": round(CHART_H - CHART_PAD - height, 1),
+                "w": round(slot * 0.7, 1),
+                "h": round(height, 1),
+                "label": label,
+                "short": label[5:],
+                "tx": round(CHART_PAD + i * slot + slot / 2, 1),
+                "total": f"{total:,.2f}",
+            }
+        )
+    return {
+        "bars": bars,
+        "w": CHART_W,
+        "h": CHART_H,
+        "base": CHART_H - CHART_PAD,
+        "top": f"{top:,.0f}",
+        "any": any(v for _, v in months),
+    }
 
 
 @staff_view
@@ -28,16 +77,83 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     emails = [
         (e.address if personal else mask_email(e.address), e.label) for e in customer.emails.all()
     ]
+    id_number = customer.id_number
+    if id_number and not personal:
+        id_number = mask_id_number(id_number)
     cases = list_cases_for(user, CaseFilters(customer_id=customer.pk, sort="newest"))
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     # The widest queue this user has, filtered to the customer (filters, search, paging).
     queue = "all" if BY_SLUG["all"].allowed(user) else "team" if user.team_id else "mine"
+    today = clock.now().date()
+    settings = crm.crm_settings()
+    tiers = crm.active_tiers()
+    tier = next((t for t in tiers if t.code == customer.tier), None)
+    value = crm.value_of(customer.pk)
+    assessment = crm.churn_of(customer.pk)
+    chain = decision_chain(customer.pk) if customer.kind == "organisation" else []
+    chain_ids = {c.pk for c in chain}
+    consents = consents_of(customer.pk)
     context = {
         "customer": customer,
         "queue_url": reverse("web:queue", kwargs={"slug": queue}) + f"?customer={customer.pk}",
         "phones": phones,
         "emails": emails,
+        "id_number": id_number,
+        "masked": not personal,
         "page": page,
         "page_title": customer.name,
+        "tier": tier,
+        "tier_name": tier.name if tier else customer.tier,
+        "value": value,
+        "rfm_reasons": rfm_reasons(value, settings, tiers, today) if value else [],
+        "tier_history": crm.tier_history(customer.pk),
+        "tier_names": {t.code: t.name for t in tiers},
+        "chart": _chart(crm.monthly_spend(customer.pk, months=CHART_MONTHS, today=today)),
+        "consumption": crm.recent_consumption(customer.pk),
+        "needs": crm.needs_of(customer.pk),
+        "need_formula": FORMULA,
+        "need_categories": NeedCategory.choices,
+        "need_scales": [
+            ("importance", _("重要性")),
+            ("urgency", _("紧迫性")),
+            ("feasibility", _("可行性")),
+        ],
+        "may_record_needs": may_take_contacts(user) or is_supervising(user),
+        "churn": assessment,
+        "churn_reasons": [reason_text(r) for r in assessment.reasons] if assessment else [],
+        "follow_up": crm.open_follow_ups([customer.pk]).get(customer.pk),
+        "chain": chain,
+        "other_contacts": [c for c in customer.contacts.all() if c.pk not in chain_ids],
+        "consents": [(label, consents.get(code)) for code, label in ConsentPurpose.choices],
+        "tags": [t.tag for t in customer.tags.all()],
+        "addresses": list(customer.addresses.all()),
     }
     return render(request, "web/customer.html", context)
+
+
+@require_POST
+@staff_view
+def reveal(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Show one masked value in full, for a reason (recorded)."""
+    user = request.user
+    assert isinstance(user, User)
+    get_customer_profile(user, customer_id)  # scope: 404 outside it
+    field = request.POST.get("field", "")
+    try:
+        value = reveal_personal_data(
+            actor=Actor.staff(user),
+            customer_id=customer_id,
+            field=field,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationFailed as exc:
+        error = (
+            _("请填写查看原因（至少4个字）。") if "reason" in exc.fields else _("无法显示该信息。")
+        )
+        return render(
+            request,
+            "web/crm/reveal.html",
+            {"customer_id": customer_id, "field": field, "error": error},
+            status=422,
+        )
+    return render(request, "web/crm/revealed.html", {"value": value or "—", "field": field})

@@ -1,0 +1,177 @@
+"""The customer 360 page, the graded list, the churn list, imports and exports in the
+workspace: masking for every role, reveal recorded, scope refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from kefu.accounts.actors import Actor
+from kefu.cases import actions as case_actions
+from kefu.core import clock
+from kefu.crm.actions import assess_churn, recompute_grades, record_need, set_tier_manually
+from kefu.crm.models import CrmSettings
+from kefu.customers.actions import (
+    add_contact,
+    create_customer,
+    record_consent,
+    record_consumption,
+    update_profile,
+)
+from kefu.customers.models import CustomerEvent, CustomerKind, ImportJob
+from tests.factories import Org, make_case
+
+NUMBER = "13812341234"
+
+
+@pytest.fixture
+def as_user(client: Client):
+    def sign_in(user) -> Client:
+        client.force_login(user)
+        client.cookies["django_language"] = "zh-hans"
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def graded(org: Org):
+    customer = create_customer(
+        actor=Actor.staff(org.agent),
+        name="张三",
+        phone=NUMBER,
+        email="zhangsan@example.cn",
+    )
+    update_profile(
+        actor=Actor.staff(org.supervisor),
+        customer_id=customer.pk,
+        id_number="110101198005040011",
+        account_manager_id=org.site_manager.pk,
+    )
+    today = clock.now().date()
+    for days_ago, amount in ((150, 9000), (120, 8000), (100, 9000)):
+        record_consumption(
+            actor=Actor.system("test"),
+            customer_id=customer.pk,
+            occurred_on=today - dt.timedelta(days=days_ago),
+            product="企业专线",
+            amount=amount,
+        )
+    record_consent(
+        actor=Actor.staff(org.agent),
+        customer_id=customer.pk,
+        purpose="survey",
+        granted=True,
+        method="phone",
+    )
+    make_case(org, customer=customer)
+    record_need(
+        actor=Actor.staff(org.agent),
+        customer_id=customer.pk,
+        category="price",
+        title="希望续约优惠",
+        importance=4,
+        urgency=3,
+        feasibility=3,
+        days_to_fulfil=30,
+    )
+    set_tier_manually(
+        actor=Actor.staff(org.supervisor), customer_id=customer.pk, tier="vip", reason="合同客户"
+    )
+    CrmSettings.objects.filter(pk=1).update(churn_threshold=30)
+    recompute_grades(actor=Actor.system("rfm"))
+    assess_churn(actor=Actor.system("churn"))
+    return customer
+
+
+def test_an_agent_sees_the_masked_number_a_manager_the_number(org: Org, graded, as_user) -> None:
+    url = reverse("web:customer", args=[graded.pk])
+    page = as_user(org.agent).get(url).content.decode()
+    assert "138****1234" in page and "+8613812341234" not in page
+    assert "110***********0011" in page and "z***@example.cn" in page
+    page = as_user(org.site_manager).get(url).content.decode()
+    assert "+8613812341234" in page and "138****1234" not in page
+    for section in ("rfm", "churn", "needs", "consents", "spend-chart", "tier-history"):
+        assert f'data-testid="{section}"' in page
+    assert "希望续约优惠" in page and "优先级 = 20" in page
+    assert "近90天消费 ¥0" in page  # the churn reason in words
+
+
+def test_reveal_is_an_action_with_a_reason_recorded(org: Org, graded, as_user) -> None:
+    client = as_user(org.agent)
+    url = reverse("web:customer_reveal", args=[graded.pk])
+    refused = client.post(url, {"field": "phone", "reason": ""})
+    assert refused.status_code == 422
+    assert not CustomerEvent.objects.filter(type="revealed").exists()
+    shown = client.post(url, {"field": "phone", "reason": "客户来电要求回拨"})
+    assert "+8613812341234" in shown.content.decode()
+    event = CustomerEvent.objects.get(type="revealed")
+    assert (event.actor_user, event.data["reason"]) == (org.agent, "客户来电要求回拨")
+
+
+def test_the_graded_list_and_the_churn_list(org: Org, graded, as_user) -> None:
+    client = as_user(org.site_manager)
+    page = client.get(reverse("web:crm_customers")).content.decode()
+    assert "张三" in page and "R=" in page and "总分" in page
+    churn = client.get(reverse("web:crm_churn")).content.decode()
+    assert "张三" in churn and "近90天消费" in churn
+    assert as_user(org.agent).get(reverse("web:crm_customers")).status_code == 403
+
+
+def test_back_office_outside_the_customers_scope_is_refused(org: Org, graded, as_user) -> None:
+    url = reverse("web:customer", args=[graded.pk])
+    assert as_user(org.backoffice).get(url).status_code == 404
+    case = graded.cases.get()
+    case_actions.accept_case(case.pk, actor=Actor.staff(org.agent))
+    case_actions.assign_case(case.pk, actor=Actor.staff(org.agent), handler=org.backoffice)
+    page = as_user(org.backoffice).get(url)
+    assert page.status_code == 200 and "138****1234" in page.content.decode()
+
+
+def test_exports_are_masked_unless_the_role_may_export(org: Org, graded, as_user) -> None:
+    url = reverse("web:crm_export_customers")
+    masked = b"".join(as_user(org.supervisor).get(url).streaming_content).decode()
+    assert "138****1234" in masked and "+8613812341234" not in masked
+    full = b"".join(as_user(org.site_manager).get(url).streaming_content).decode()
+    assert "+8613812341234" in full
+    assert as_user(org.agent).get(url).status_code == 403
+    exports = CustomerEvent.objects.filter(type="exported").order_by("id")
+    assert [e.data["masked"] for e in exports] == [True, False]
+
+
+def test_import_upload_preview_start_report(
+    org: Org, as_user, settings, tmp_path: Path, django_capture_on_commit_callbacks
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    company = create_customer(
+        actor=Actor.staff(org.agent), name="华北电力", kind=CustomerKind.ORGANISATION
+    )
+    add_contact(
+        actor=Actor.staff(org.agent),
+        organisation_id=company.pk,
+        name="钱总",
+        role_code="decision_maker",
+    )
+    client = as_user(org.supervisor)
+    content = "姓名,手机\n李四,13900001111\n坏行,12\n".encode("gbk")
+    response = client.post(
+        reverse("web:crm_imports"),
+        {"kind": "customers", "file": SimpleUploadedFile("客户.csv", content)},
+    )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    preview = client.get(reverse("web:crm_import", args=[job.pk])).content.decode()
+    assert 'data-testid="import-preview"' in preview and "李四" in preview
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("web:crm_import_start", args=[job.pk]))
+    report = client.get(reverse("web:crm_import", args=[job.pk])).content.decode()
+    assert 'data-testid="import-report"' in report and "not a valid phone" in report
+    job.refresh_from_db()
+    assert (job.state, job.created_count, job.error_rows) == ("done", 1, 1)
+    org_page = client.get(reverse("web:customer", args=[company.pk])).content.decode()
+    assert 'data-testid="decision-chain"' in org_page and "钱总" in org_page

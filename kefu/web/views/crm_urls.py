@@ -1,0 +1,19 @@
+"""URLs of the CRM pages (included by kefu/web/urls.py inside the "web" namespace)."""
+
+from django.urls import path
+
+from kefu.web.views import crm_imports, crm_pages, customers
+
+urlpatterns = [
+    path("customers/", crm_pages.customer_list, name="crm_customers"),
+    path("customers/regrade/", crm_pages.regrade, name="crm_regrade"),
+    path("churn/", crm_pages.churn_list, name="crm_churn"),
+    path("follow-ups/<int:task_id>/done/", crm_pages.follow_up_done, name="crm_follow_up_done"),
+    path("customers/<int:customer_id>/reveal/", customers.reveal, name="customer_reveal"),
+    path("customers/<int:customer_id>/needs/", crm_pages.need_create, name="customer_need"),
+    path("imports/", crm_imports.imports, name="crm_imports"),
+    path("imports/<int:job_id>/", crm_imports.import_detail, name="crm_import"),
+    path("imports/<int:job_id>/progress/", crm_imports.import_progress, name="crm_import_progress"),
+    path("imports/<int:job_id>/start/", crm_imports.import_start, name="crm_import_start"),
+    path("exports/customers.csv", crm_imports.export_customers, name="crm_export_customers"),
+]
