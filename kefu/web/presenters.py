@@ -26,6 +26,7 @@ from kefu.cases.choices import (
 from kefu.cases.clock_selectors import Timer
 from kefu.cases.models import Case, CaseEvent, CaseKind, CaseMessage, CauseCategory
 from kefu.cases.transitions import workflow_for
+from kefu.customers.normalize import mask_email
 from kefu.sla.policies import Metric
 from kefu.web.labels import kind_name
 
@@ -39,6 +40,7 @@ TONES: dict[str, str] = {
     EventType.REOPENED: "warn",
     EventType.ATTEMPT_REFUSED: "muted",
     EventType.RETURN_VISIT_RECORDED: "ok",
+    EventType.EMAIL_FAILED: "warn",
 }
 
 
@@ -126,6 +128,14 @@ class TimelineBuilder:
         kind = self.kinds.get(after.get("kind", ""))
         entry.details.append((_("类型"), kind_name(kind) if kind else after.get("kind", "")))
         entry.details.append((_("主题"), str(after.get("subject", ""))))
+
+    def _email_failed(self, entry: TimelineEntry, data: dict, before: dict, after: dict) -> None:
+        if data.get("to"):
+            entry.details.append((_("收件人"), mask_email(str(data["to"]))))
+        if data.get("error"):
+            entry.details.append((_("错误信息"), str(data["error"])))
+
+    _email_sent = _email_failed
 
     def _assigned(self, entry: TimelineEntry, data: dict, before: dict, after: dict) -> None:
         entry.title = _("派单给 %(name)s") % {"name": data.get("handler_name", "")}

@@ -106,3 +106,20 @@ def test_notes_and_cases_without_an_address_send_nothing(
             case_id, actor=Actor.staff(org.agent), kind=MessageKind.NOTE, body="内部备注"
         )
     assert smtp.received == []
+
+
+def test_the_agent_sees_a_failed_delivery_on_the_case_page(
+    mailbox, org, settings, tmp_path, client
+):
+    settings.MAILERS = mailers_from_url(f"smtp://127.0.0.1:{free_port()}", tmp_path)
+    case_id = _case(mailbox)
+    message = case_actions.add_message(
+        case_id, actor=Actor.staff(org.agent), kind=MessageKind.OUTBOUND, body="您好"
+    )
+    with pytest.raises(OSError):
+        actions.send_reply(message.pk, final=True)
+    client.force_login(org.agent)
+    number = OutboundEmail.objects.get(case_message=message).case.number
+    page = client.get(f"/cases/{number}/").content.decode()
+    assert 'data-event="email_failed"' in page and "tone-warn" in page
+    assert "邮件发送失败" in page and "wang@example.cn" not in page.split("email_failed")[1][:2000]
