@@ -298,16 +298,27 @@ def save_template(
     language: str = Language.ZH,
     kind: str = "",
     sort_order: int = 0,
+    active: bool = True,
     template: ReplyTemplate | None = None,
 ) -> ReplyTemplate:
-    """Create or update a reply template (supervisors, admins, the system)."""
+    """Create or update a reply template (supervisors, admins, the system). A template that
+    the reply check would flag is refused: it would put the phrase in every reply."""
     user = _ensure_editor(actor)
     title = require_text(title, "title", max_length=100)
     body = require_text(body, "body", max_length=10_000)
     require_choice(language, "language", list(Language.values))
+    sample = body
+    for name in ("customer_name", "case_number", "handler", "due_date"):
+        sample = sample.replace("{" + name + "}", "")
+    found = check_reply(sample).violations
+    if found:
+        raise ValidationFailed(
+            "the template contains phrases the reply check flags",
+            fields={"body": "; ".join(f.phrase for f in found)},
+        )
     row = template or ReplyTemplate(created_by=user)
     row.title, row.body, row.language, row.kind = title, body, language, kind or ""
-    row.sort_order, row.updated_at = sort_order, clock.now()
+    row.sort_order, row.active, row.updated_at = sort_order, active, clock.now()
     row.save()
     return row
 

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from kefu.web.views import (
     assist,
+    assist_manage,
     auth,
     board,
     case_actions,
@@ -44,6 +45,11 @@ urlpatterns = [
     ),
     path("cases/<str:number>/assist/cycle/<slug:step>/", assist.mark_cycle, name="assist_cycle"),
     path("kb/", assist.knowledge, name="kb"),
+    path("kb/new/", assist_manage.article_edit, name="kb_new"),
+    path("kb/<int:article_id>/edit/", assist_manage.article_edit, name="kb_edit"),
+    path("templates/", assist_manage.template_list, name="assist_templates"),
+    path("templates/new/", assist_manage.template_edit, name="assist_template_new"),
+    path("templates/<int:template_id>/", assist_manage.template_edit, name="assist_template_edit"),
     path("kb/<int:article_id>/", assist.knowledge_article, name="kb_article"),
     path("help/<int:article_id>/", assist.public_article, name="kb_public"),
     path("customers/search/", new_case.customer_search, name="customer_search"),

@@ -429,3 +429,50 @@ def test_emotion_over_time_for_analytics(org):
     chart = selectors.emotion_by_day(day - dt.timedelta(days=1), day + dt.timedelta(days=3))
 
     assert chart == {dt.date(2026, 11, 2): {"angry": 1}, dt.date(2026, 11, 3): {"neutral": 1}}
+
+
+# -- maintaining templates and articles in the workspace -----------------------------------------
+
+
+def test_supervisors_write_templates_and_a_flagged_one_is_refused(org, as_user):
+    from kefu.assist.models import ReplyTemplate
+
+    agent_try = as_user(org.agent).get("/templates/new/")
+    assert agent_try.status_code == 403
+    client = as_user(org.supervisor)
+    data = {"title": "改约", "language": "zh-hans", "kind": "", "sort_order": 1, "active": "on"}
+
+    bad = client.post(
+        "/templates/new/", {**data, "body": "{customer_name}，公司的规定就是这样的。"}
+    )
+    good = client.post("/templates/new/", {**data, "body": "{customer_name}您好，已为您改约。"})
+
+    assert bad.status_code == 422 and "规定就是这样" in bad.content.decode()
+    assert good.status_code == 302
+    assert list(ReplyTemplate.objects.filter(title="改约").values_list("body", flat=True)) == [
+        "{customer_name}您好，已为您改约。"
+    ]
+    assert "改约" in client.get("/templates/").content.decode()
+
+
+def test_supervisors_write_articles_that_search_finds(org, as_user):
+    from kefu.assist.models import ArticleCategory
+
+    category = ArticleCategory.objects.get(code="billing")
+    client = as_user(org.supervisor)
+
+    response = client.post(
+        "/kb/new/",
+        {
+            "category": category.pk,
+            "title_zh": "發票怎麼開",
+            "body_zh": "在营业厅或网上营业厅申请电子发票。",
+            "kinds": ["inquiry"],
+            "published": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    page = as_user(org.agent).get("/kb/?q=发票").content.decode()
+    assert "發票怎麼開" in page
+    assert as_user(org.agent).post("/kb/new/", {}).status_code == 403
