@@ -33,6 +33,7 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
             language=obj.language,
             kind=obj.kind,
             sort_order=obj.sort_order,
+            active=obj.active,
             template=obj if change else None,
         )
         obj.pk = saved.pk
