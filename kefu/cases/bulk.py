@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -52,7 +53,7 @@ def update_rows(
             )
         with connection.cursor() as cursor:
             if postgres:
-                cursor.execute(sql, values)
+                cursor.execute(sql, [array_literal(v) for v in values])
             else:
                 cursor.execute(
                     f"WITH v({', '.join(names)}) AS "
@@ -94,6 +95,29 @@ def insert_rows(
         cursor.execute(
             f"INSERT INTO {meta.db_table} ({names}) SELECT * FROM unnest({types}) "
             f"RETURNING {meta.pk.column}",  # type: ignore[union-attr]
-            arrays,
+            [array_literal(v) for v in arrays],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def array_literal(values: Sequence[Any]) -> str:
+    """A PostgreSQL array literal ('{1,NULL,"a \\"b\\""}') for a list of ints, floats,
+    booleans, strings and aware datetimes. psycopg's client-side binding (Django's default)
+    quotes every element of a list parameter with regular expressions; one string parameter
+    is several times cheaper for thousands of rows."""
+    out = []
+    for v in values:
+        if v is None:
+            out.append("NULL")
+        elif isinstance(v, bool):
+            out.append("t" if v else "f")
+        elif isinstance(v, (int, float)):
+            out.append(repr(v))
+        elif isinstance(v, dt.datetime):
+            if v.tzinfo is None:
+                raise ValueError("naive datetime in a bulk write")
+            out.append(f'"{v.isoformat()}"')
+        else:
+            text = str(v).replace("\\", "\\\\").replace('"', '\\"')
+            out.append(f'"{text}"')
+    return "{" + ",".join(out) + "}"
