@@ -53,10 +53,11 @@ def test_sending_despite_a_warning_asks_for_confirmation_and_is_recorded(
     sign_in(page, org.agent.username)
     page.goto(f"/cases/{case.number}/")
 
-    page.fill(BODY, "这种问题我们见得多了，您等通知吧。")
+    page.fill(BODY, "公司的规定就是这样的，这种问题我们见得多了。")
     page.click('[data-submit="message"]')
 
     # Not sent: the page explains and asks for an explicit confirmation.
+    page.wait_for_selector('[data-testid="assist-finding"][data-category="company_rules"]')
     page.wait_for_selector('[data-testid="assist-finding"][data-category="seen_it_often"]')
     assert not CaseMessage.objects.filter(case=case).exists()
     page.check('[data-testid="assist-confirm"]')
@@ -65,4 +66,5 @@ def test_sending_despite_a_warning_asks_for_confirmation_and_is_recorded(
 
     event = CaseEvent.objects.get(case=case, type="assist_override")
     assert event.data["message"] == CaseMessage.objects.get(case=case).pk
+    assert [f["category"] for f in event.data["findings"]] == ["company_rules", "seen_it_often"]
     assert "忽略助手提醒发送" in page.locator(".tl-title").all_inner_texts()
