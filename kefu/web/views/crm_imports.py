@@ -67,7 +67,7 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_detail(request: HttpRequest, job_id: int) -> HttpResponse | StreamingHttpResponse:
     _supervisor(request)
     job = _job(job_id)
     context: dict[str, object] = {"job": job, "page_title": _("导入") + f" #{job.pk}"}
