@@ -28,6 +28,7 @@ from kefu.demo.channels import load_channels_demo
 from kefu.demo.models import DemoDataset
 from kefu.demo.people import build_customers, build_org
 from kefu.demo.replay import KINDS, STATUSES, CaseReplayer, Step
+from kefu.demo.surveys import load_surveys_demo
 
 DEFAULT_CASES = 2000
 DEFAULT_CUSTOMERS = 300
@@ -131,6 +132,7 @@ def load_demo(
     actions.sweep_clocks(now=now)
     load_channels_demo(org, people, now)
     load_assist_demo(agent, people)
+    load_surveys_demo(org, people, now)
     return DemoDataset.objects.create(
         loaded_at=now,
         seed=seed,

@@ -418,7 +418,7 @@ def distribute_for_case_event(event_id: int) -> list[Invitation]:
         if invitation is not None:
             sent.append(invitation)
         else:
-            logger.info("survey %s not sent for case %s: %s", survey.code, case.number, why)
+            logger.debug("survey %s not sent for case %s: %s", survey.code, case.number, why)
     return sent
 
 

@@ -19,6 +19,8 @@ from kefu.demo.channels import SUBJECT as EMAIL_SUBJECT
 from kefu.demo.loader import demo_logins
 from kefu.demo.models import DemoDataset
 from kefu.demo.showcase import TIAOXIU_SUBJECT
+from kefu.demo.surveys import FOLLOW_UP_PREFIX, ORGANISATION
+from kefu.demo.surveys import SHOWCASE_SUBJECT as SURVEY_SUBJECT
 
 pytestmark = pytest.mark.django_db
 
@@ -53,11 +55,17 @@ def test_a_small_load_has_every_kind_in_every_status_and_a_backdated_record():
     # (and the three agent-assist showcase cases)
     assert (
         Case.objects.exclude(
-            subject__in=[TIAOXIU_SUBJECT, EMAIL_SUBJECT, *SHOWCASE_SUBJECTS]
-        ).count()
+            subject__in=[TIAOXIU_SUBJECT, EMAIL_SUBJECT, SURVEY_SUBJECT, *SHOWCASE_SUBJECTS]
+        )
+        .exclude(subject__startswith=FOLLOW_UP_PREFIX)  # survey follow-ups
+        .count()
         == 60
     )
-    assert Customer.objects.count() == 45
+    # (plus the surveys demo's organisation and its decision chain)
+    relationship = Customer.objects.filter(name=ORGANISATION).first()
+    assert (
+        Customer.objects.exclude(name=ORGANISATION).exclude(organisation=relationship).count() == 45
+    )
     pairs = set(Case.objects.values_list("kind__code", "status"))
     assert {(k, s) for k in KINDS for s in CaseStatus.values} <= pairs
     assert set(CaseKind.objects.values_list("code", flat=True)) >= KINDS
