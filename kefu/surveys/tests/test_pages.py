@@ -29,7 +29,13 @@ def test_dashboard_shows_scores_index_formula_drivers_and_peers(org: Org) -> Non
     client = signed_in(org.supervisor)
     client.post(
         "/surveys/peers/",
-        {"metric": "csat", "peer": "同业A", "period_start": "2020-01-01", "period_end": "2099-12-31", "value": "82"},
+        {
+            "metric": "csat",
+            "peer": "同业A",
+            "period_start": "2020-01-01",
+            "period_end": "2099-12-31",
+            "value": "82",
+        },
     )
     assert PeerFigure.objects.count() == 1
     page = client.get("/surveys/results/?cut=kind")
@@ -61,7 +67,10 @@ def test_exports(org: Org) -> None:
 def test_the_designer_saves_a_draft_then_publishes_a_new_version(org: Org) -> None:
     survey = Survey.objects.get(code="post-case-csat")
     client = signed_in(org.site_manager)
-    broken = client.post(f"/surveys/{survey.pk}/", {"definition": '{"sections": [{"questions": [{"key": "x", "type": "slider"}]}]}'})
+    broken = client.post(
+        f"/surveys/{survey.pk}/",
+        {"definition": '{"sections": [{"questions": [{"key": "x", "type": "slider"}]}]}'},
+    )
     assert broken.status_code == 422 and "sections.0.questions.0.type" in broken.content.decode()
     edited = json.loads(json.dumps(CSAT))
     edited["sections"][1]["questions"][0]["text"]["zh"] = "您对这次服务满意吗？"
