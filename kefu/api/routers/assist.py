@@ -53,7 +53,7 @@ class DifficultOut(Schema):
     source: Literal["lexicon", "model"]
 
 
-class NeedOut(Schema):
+class AnalysisNeedOut(Schema):
     label: Literal["functional", "service", "emotional", "price"]
     confidence: float
     evidence: list[Evidence]
@@ -100,7 +100,7 @@ class AnalysisOut(Schema):
     emotion: LabelOut | None = None
     difficult_type: DifficultOut | None = None
     urgency: LabelOut | None = None
-    needs: list[NeedOut] | None = None
+    needs: list[AnalysisNeedOut] | None = None
     forbidden: list[ForbiddenOut] | None = None
     behaviour: list[BehaviourOut] | None = None
     etiquette: list[EtiquetteOut] | None = None
@@ -162,7 +162,7 @@ def case_analyses(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return {"items": items, "count": len(items)}
 
 
-class ReplyIn(Schema):
+class AssistReplyIn(Schema):
     body: str
     kind: Literal["outbound", "note", "inbound"] = "outbound"
     confirm_override: bool = Field(
@@ -172,17 +172,17 @@ class ReplyIn(Schema):
     )
 
 
-class ReplyOut(Schema):
+class AssistReplyOut(Schema):
     message: int
     overridden: list[dict[str, Any]]
 
 
 @router.post(
     "/cases/{int:case_id}/replies",
-    response={201: ReplyOut, **ERRORS},
+    response={201: AssistReplyOut, **ERRORS},
     summary="Add a checked reply (as the workspace composer does)",
 )
-def send_checked_reply(request: HttpRequest, case_id: int, payload: ReplyIn) -> Status[Any]:
+def send_checked_reply(request: HttpRequest, case_id: int, payload: AssistReplyIn) -> Status[Any]:
     """A reply to the customer is checked first. With findings: 409
     `assist_confirmation_required` (repeat with `confirm_override`), or 403
     `assist_reply_blocked` when the site blocks such replies."""
@@ -201,7 +201,7 @@ def send_checked_reply(request: HttpRequest, case_id: int, payload: ReplyIn) -> 
     )
 
 
-class DecisionIn(Schema):
+class SuggestionDecisionIn(Schema):
     suggested: str
     chosen: str = Field(
         description="The suggested code to accept, another to correct, '' to dismiss."
@@ -209,7 +209,7 @@ class DecisionIn(Schema):
     expected_version: int | None = None
 
 
-class DecisionOut(Schema):
+class SuggestionDecisionOut(Schema):
     field: str
     suggested: str
     chosen: str
@@ -218,11 +218,14 @@ class DecisionOut(Schema):
 
 @router.post(
     "/cases/{int:case_id}/suggestions/{field}",
-    response={200: DecisionOut, **ERRORS},
+    response={200: SuggestionDecisionOut, **ERRORS},
     summary="Accept, correct or dismiss a suggested kind or complaint cause",
 )
 def decide_suggestion(
-    request: HttpRequest, case_id: int, field: Literal["kind", "cause"], payload: DecisionIn
+    request: HttpRequest,
+    case_id: int,
+    field: Literal["kind", "cause"],
+    payload: SuggestionDecisionIn,
 ) -> dict[str, Any]:
     """A kind changes through the case workflow (`change_kind`); a cause is kept for the
     close step. Verdicts are exported as training rows when the model is retrained."""
@@ -249,7 +252,7 @@ def decide_suggestion(
     }
 
 
-class CycleStepOut(Schema):
+class ServiceCycleStepOut(Schema):
     step: str
     number: int
     name: str
@@ -258,13 +261,13 @@ class CycleStepOut(Schema):
     at: dt.datetime | None
 
 
-class CycleIn(Schema):
+class ServiceCycleIn(Schema):
     done: bool = True
 
 
 @router.get(
     "/cases/{int:case_id}/service-cycle",
-    response={200: list[CycleStepOut], **ERRORS},
+    response={200: list[ServiceCycleStepOut], **ERRORS},
     summary="The service-cycle checklist of a case",
 )
 def service_cycle(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
@@ -275,11 +278,11 @@ def service_cycle(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
 
 @router.post(
     "/cases/{int:case_id}/service-cycle/{step}",
-    response={200: list[CycleStepOut], **ERRORS},
+    response={200: list[ServiceCycleStepOut], **ERRORS},
     summary="Mark a step of the service cycle done (or not done)",
 )
 def mark_cycle_step(
-    request: HttpRequest, case_id: int, step: str, payload: CycleIn
+    request: HttpRequest, case_id: int, step: str, payload: ServiceCycleIn
 ) -> list[dict[str, Any]]:
     user = current_user(request)
     case = selectors.get_case_for(user, case_id)
@@ -298,7 +301,7 @@ def _cycle_row(r: Any) -> dict[str, Any]:
     }
 
 
-class TemplateOut(Schema):
+class ReplyTemplateOut(Schema):
     id: int
     title: str
     language: str
@@ -309,7 +312,7 @@ class TemplateOut(Schema):
 
 @router.get(
     "/templates",
-    response={200: list[TemplateOut], **ERRORS},
+    response={200: list[ReplyTemplateOut], **ERRORS},
     summary="Reply templates",
 )
 def list_templates(
@@ -322,7 +325,7 @@ def list_templates(
 
 @router.get(
     "/cases/{int:case_id}/templates",
-    response={200: list[TemplateOut], **ERRORS},
+    response={200: list[ReplyTemplateOut], **ERRORS},
     summary="Reply templates for a case, filled in",
 )
 def case_templates(
@@ -348,7 +351,7 @@ def _template(t: Any, text: str | None = None) -> dict[str, Any]:
     }
 
 
-class ArticleOut(Schema):
+class KnowledgeArticleOut(Schema):
     id: int
     category: str
     title_zh: str
@@ -361,7 +364,7 @@ class ArticleOut(Schema):
 
 @router.get(
     "/articles",
-    response={200: list[ArticleOut], **ERRORS},
+    response={200: list[KnowledgeArticleOut], **ERRORS},
     summary="Search the knowledge base",
 )
 def search_articles(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
@@ -373,7 +376,7 @@ def search_articles(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
 
 @router.get(
     "/articles/{int:article_id}",
-    response={200: ArticleOut, **ERRORS},
+    response={200: KnowledgeArticleOut, **ERRORS},
     summary="One knowledge-base article",
 )
 def get_article(request: HttpRequest, article_id: int) -> dict[str, Any]:
