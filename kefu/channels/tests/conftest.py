@@ -57,3 +57,16 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline():
+    """Run huey tasks inline also when the suite runs on Redis (the receivers enqueue)."""
+    from huey.contrib.djhuey import HUEY
+
+    saved = HUEY.immediate
+    HUEY.immediate = True
+    try:
+        yield
+    finally:
+        HUEY.immediate = saved
