@@ -10,8 +10,25 @@ from typing import Any
 from django.db import connection, models
 
 
+def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field[Any, Any]]:
+    fields = [model._meta.get_field(name) for name in names]
+    assert all(isinstance(f, models.Field) for f in fields)
+    return fields  # type: ignore[return-value]
+
+
+def _column(field: models.Field[Any, Any]) -> str:
+    assert field.column is not None
+    return field.column
+
+
+def _db_type(field: models.Field[Any, Any]) -> str:
+    db_type = field.db_type(connection)
+    assert db_type is not None
+    return db_type
+
+
 def update_rows(
-    model: type[models.Model], objs: Sequence[models.Model], fields: Sequence[str], chunk: int = 500
+    model: type[models.Model], objs: Sequence[Any], fields: Sequence[str], chunk: int = 500
 ) -> None:
     """Write `fields` of `objs` with one UPDATE … FROM per chunk.
 
@@ -24,9 +41,9 @@ def update_rows(
     meta = model._meta
     pk = meta.pk
     assert pk is not None
-    columns = [meta.get_field(name) for name in fields]
-    names = ["id", *(f.column for f in columns)]  # type: ignore[union-attr]
-    types = [pk.db_type(connection), *(f.db_type(connection) for f in columns)]  # type: ignore[union-attr]
+    columns = _fields(model, fields)
+    names = ["id", *(_column(f) for f in columns)]
+    types = [_db_type(pk), *(_db_type(f) for f in columns)]
 
     table = meta.db_table
     assignments = ", ".join(f"{name} = v.{name}" for name in names[1:])
@@ -45,12 +62,10 @@ def update_rows(
         rows = objs[start : start + chunk]
         values = [[obj.pk for obj in rows]]
         for f in columns:
-            raw = [getattr(obj, f.attname) for obj in rows]  # type: ignore[union-attr]
+            raw = [getattr(obj, f.attname) for obj in rows]
             # psycopg adapts ints, floats, booleans and aware datetimes itself; SQLite needs
             # Django's preparation (datetimes as text).
-            values.append(
-                raw if postgres else [f.get_db_prep_value(v, connection) for v in raw]  # type: ignore[union-attr]
-            )
+            values.append(raw if postgres else [f.get_db_prep_value(v, connection) for v in raw])
         with connection.cursor() as cursor:
             if postgres:
                 cursor.execute(sql, [array_literal(v) for v in values])
@@ -76,11 +91,10 @@ def insert_rows(
     if not rows:
         return []
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
+    columns = _fields(model, fields)
     if connection.vendor != "postgresql":
         objs = model._default_manager.bulk_create(
-            model(**{f.attname: v for f, v in zip(columns, row, strict=True)})  # type: ignore[union-attr]
-            for row in rows
+            model(**{f.attname: v for f, v in zip(columns, row, strict=True)}) for row in rows
         )
         return [obj.pk for obj in objs]
     arrays: list[list[Any]] = []
@@ -89,12 +103,13 @@ def insert_rows(
         if isinstance(f, models.JSONField):
             values = [json.dumps(v, cls=f.encoder) for v in values]
         arrays.append(values)
-    types = ", ".join(f"%s::{f.db_type(connection)}[]" for f in columns)  # type: ignore[union-attr]
-    names = ", ".join(f.column for f in columns)  # type: ignore[union-attr]
+    types = ", ".join(f"%s::{_db_type(f)}[]" for f in columns)
+    names = ", ".join(_column(f) for f in columns)
+    assert meta.pk is not None
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {meta.db_table} ({names}) SELECT * FROM unnest({types}) "
-            f"RETURNING {meta.pk.column}",  # type: ignore[union-attr]
+            f"RETURNING {_column(meta.pk)}",
             [array_literal(v) for v in arrays],
         )
         return [row[0] for row in cursor.fetchall()]

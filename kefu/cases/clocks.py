@@ -268,5 +268,5 @@ def recompute_batch(
         if change:
             moved.setdefault(clock.case_id, {})[clock.metric] = change
         clocks.append(clock)
-    update_rows(CaseClock, clocks, RESCHEDULED_FIELDS)  # type: ignore[arg-type]
+    update_rows(CaseClock, clocks, RESCHEDULED_FIELDS)
     return moved

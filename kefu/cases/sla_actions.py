@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -152,8 +152,8 @@ class _People:
     the sites' first responsible people (three queries for the batch, not per case)."""
 
     users: dict[int, User]
-    supervisors: dict[int, int | None]
-    responsible: dict[int, int | None]
+    supervisors: Mapping[int, int | None]
+    responsible: Mapping[int, int | None]
     workflows: dict[int, str]
 
     @classmethod
@@ -169,9 +169,9 @@ class _People:
                 "pk", "first_responsible_id"
             )
         )
-        ids = {c.handler_id for c in cases} | {c.escalated_to_id for c in cases}
-        ids |= set(teams.values()) | set(sites.values())
-        ids.discard(None)
+        people = [c.handler_id for c in cases] + [c.escalated_to_id for c in cases]
+        people += [*teams.values(), *sites.values()]
+        ids = {pk for pk in people if pk is not None}
         return cls(
             users={u.pk: u for u in User.objects.filter(pk__in=ids)},
             supervisors=teams,
