@@ -56,6 +56,16 @@ def portal_case(customer: Customer, number: str) -> Case:
     return case
 
 
+def portal_attachment(customer: Customer, number: str, attachment_id: int) -> Attachment:
+    case = portal_case(customer, number)
+    found = Attachment.objects.filter(
+        pk=attachment_id, case=case, message__kind__in=PUBLIC_MESSAGE_KINDS
+    ).first()
+    if found is None:
+        raise NotFound("file not found")
+    return found
+
+
 @dataclass
 class PublicEntry:
     at: dt.datetime

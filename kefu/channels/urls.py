@@ -12,6 +12,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("portal/cases/new/", portal.new_case, name="portal_new_case"),
     path("portal/cases/<str:number>/", portal.case_detail, name="portal_case"),
     path("portal/cases/<str:number>/reply/", portal.reply, name="portal_reply"),
+    path(
+        "portal/cases/<str:number>/files/<int:attachment_id>/",
+        portal.attachment,
+        name="portal_attachment",
+    ),
     path("portal/cases/<str:number>/confirm/", portal.confirm, name="portal_confirm"),
     path("portal/cases/<str:number>/reopen/", portal.reopen, name="portal_reopen"),
     path("portal/contact/", webform.contact, name="contact"),

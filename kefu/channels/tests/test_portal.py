@@ -149,3 +149,89 @@ def test_the_public_form_confirms_by_email_then_opens_one_case(
     assert WebSubmission.objects.count() == 1
     assert client.post("/portal/contact/", form).status_code == 200
     assert client.post("/portal/contact/", form).status_code == 429
+
+
+def test_a_case_id_is_not_a_way_in_either(org, portal):
+    alice, bob = make_customer(org, "甲"), make_customer(org, "乙")
+    bobs = case_actions.open_case(
+        actor=Actor.staff(org.agent), kind="inquiry", channel="phone", subject="乙的事",
+        customer=bob,
+    )  # fmt: skip
+    client = portal(alice)
+    assert client.get(f"/portal/cases/{bobs.pk}/").status_code == 404
+
+
+def test_files_of_the_public_conversation_only_and_only_ones_own(org, portal, settings, tmp_path):
+    import io
+
+    settings.MEDIA_ROOT = tmp_path
+    alice, bob = make_customer(org, "甲"), make_customer(org, "乙")
+    staff = Actor.staff(org.admin)
+    case = case_actions.open_case(
+        actor=staff, kind="inquiry", channel="web", subject="发票", customer=alice
+    )
+    reply = case_actions.add_message(case.pk, actor=staff, kind=MessageKind.OUTBOUND, body="见附件")
+    note = case_actions.add_message(case.pk, actor=staff, kind=MessageKind.NOTE, body="内部")
+
+    def attach(message, name):
+        return case_actions.add_attachment(
+            case.pk, actor=staff, name=name, stream=io.BytesIO(corpus.PNG),
+            size=len(corpus.PNG), message=message,
+        )  # fmt: skip
+
+    public, internal = attach(reply, "发票.png"), attach(note, "内部.png")
+    client = portal(alice)
+    page = client.get(f"/portal/cases/{case.number}/").content.decode()
+    assert "发票.png" in page and "内部.png" not in page
+    ok = client.get(f"/portal/cases/{case.number}/files/{public.pk}/")
+    assert ok.status_code == 200 and b"".join(ok.streaming_content) == corpus.PNG
+    assert client.get(f"/portal/cases/{case.number}/files/{internal.pk}/").status_code == 404
+    other = portal(bob)
+    assert other.get(f"/portal/cases/{case.number}/files/{public.pk}/").status_code == 404
+
+
+def test_a_decision_chain_contact_sees_the_organisations_cases(org, portal):
+    from kefu.customers.actions import create_customer
+    from kefu.customers.models import Customer, DecisionRole
+
+    staff = Actor.staff(org.agent)
+    company = create_customer(actor=staff, name="某某科技有限公司", kind="organisation")
+    role = DecisionRole.objects.create(code="ceo-test", name="总经理", rank=1)
+    boss, clerk = make_customer(org, "赵总"), make_customer(org, "钱员工")
+    Customer.objects.filter(pk=boss.pk).update(organisation=company, decision_role=role)
+    Customer.objects.filter(pk=clerk.pk).update(organisation=company)
+    clerks = case_actions.open_case(
+        actor=staff, kind="inquiry", channel="phone", subject="员工的工单", customer=clerk
+    )
+    assert portal(boss).get(f"/portal/cases/{clerks.number}/").status_code == 200
+    boss_case = case_actions.open_case(
+        actor=staff, kind="inquiry", channel="phone", subject="老板的工单", customer=boss
+    )
+    # A contact without a decision-chain role sees only their own.
+    assert portal(clerk).get(f"/portal/cases/{boss_case.number}/").status_code == 404
+
+
+def test_the_post_case_survey_waits_on_the_portal(org, portal):
+    from kefu.customers.actions import record_consent
+    from kefu.surveys.actions import invite
+    from kefu.surveys.models import Survey
+    from kefu.surveys.shipped import ensure_shipped
+
+    ensure_shipped()
+    customer = make_customer(org)
+    record_consent(
+        actor=Actor.staff(org.agent), customer_id=customer.pk, purpose="survey", granted=True,
+        method="phone",
+    )  # fmt: skip
+    case = case_actions.open_case(
+        actor=Actor.staff(org.agent), kind="inquiry", channel="web", subject="咨询",
+        customer=customer,
+    )  # fmt: skip
+    invitation, why = invite(
+        actor=Actor.system("test"), survey=Survey.objects.get(code="customer-care"),
+        customer=customer, trigger="manual", case=case,
+    )  # fmt: skip
+    assert invitation is not None, why
+    client = portal(customer)
+    assert f"/s/{invitation.token}/" in client.get(f"/portal/cases/{case.number}/").content.decode()
+    assert 'data-testid="portal-survey"' in client.get("/portal/cases/").content.decode()

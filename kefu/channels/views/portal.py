@@ -11,15 +11,17 @@ from functools import wraps
 from typing import IO, Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.cases.choices import CaseStatus
+from kefu.cases.models import Case
 from kefu.channels import actions, selectors, tokens
 from kefu.core.errors import NotFound, ValidationFailed
 from kefu.customers.models import Customer
+from kefu.surveys.selectors import PendingInvitation, pending_invitations_for
 
 SESSION_KEY = "kefu_portal_customer"
 MAX_FILES = 5
@@ -84,7 +86,11 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @portal_view
 def case_list(request: HttpRequest, customer: Customer) -> HttpResponse:
     cases = list(selectors.portal_cases(customer)[:100])
-    return render(request, "channels/portal/cases.html", {"customer": customer, "cases": cases})
+    return render(
+        request,
+        "channels/portal/cases.html",
+        {"customer": customer, "cases": cases, "surveys": _surveys(customer)},
+    )
 
 
 @portal_view
@@ -133,24 +139,27 @@ def _detail(
     )
 
 
-def _pending_survey(customer: Customer, case: Any) -> Any:
-    """The surveys app's post-case survey for this case, when that app provides it."""
-    try:
-        from kefu.surveys import selectors as survey_selectors
-    except ImportError:
-        return None
-    pending = getattr(survey_selectors, "pending_invitations_for", None)
-    if pending is None:
-        return None
-    for invitation in pending(customer.pk):
-        if getattr(invitation, "case_id", None) == case.pk:
-            return invitation
-    return None
+def _surveys(customer: Customer) -> list[PendingInvitation]:
+    """The surveys waiting for this customer's answer (the post-case survey among them)."""
+    return pending_invitations_for(customer.pk)
+
+
+def _pending_survey(customer: Customer, case: Case) -> PendingInvitation | None:
+    return next((s for s in _surveys(customer) if s.case_number == case.number), None)
 
 
 @portal_view
 def case_detail(request: HttpRequest, customer: Customer, number: str) -> HttpResponse:
     return _detail(request, customer, number)
+
+
+@portal_view
+def attachment(
+    request: HttpRequest, customer: Customer, number: str, attachment_id: int
+) -> HttpResponse:
+    """A file of the public conversation (never one of an internal note) of one's own case."""
+    found = selectors.portal_attachment(customer, number, attachment_id)
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name)
 
 
 @require_POST
