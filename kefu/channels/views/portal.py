@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,9 +32,9 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def portal_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         customer_id = request.session.get(SESSION_KEY)
         customer = selectors.portal_customer(customer_id) if customer_id else None
         if customer is None:
@@ -156,7 +157,7 @@ def case_detail(request: HttpRequest, customer: Customer, number: str) -> HttpRe
 @portal_view
 def attachment(
     request: HttpRequest, customer: Customer, number: str, attachment_id: int
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A file of the public conversation (never one of an internal note) of one's own case."""
     found = selectors.portal_attachment(customer, number, attachment_id)
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name)
