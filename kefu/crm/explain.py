@@ -34,7 +34,7 @@ def rfm_reasons(
     if tier is not None:
         out.append(
             _("总分 %(score)s ≥ %(tier)s 的门槛 %(floor)s")
-            % {"score": value.score, "tier": tier.name, "floor": tier.min_score}
+            % {"score": value.score, "tier": tier.label, "floor": tier.min_score}
         )
     return out
 

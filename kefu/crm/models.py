@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.actors import ActorKind
@@ -18,10 +19,12 @@ class ValueTier(models.Model):
 
     code = models.SlugField(_("代码"), max_length=30, unique=True)
     name = models.CharField(_("名称"), max_length=50)
+    name_en = models.CharField(_("英文名称"), max_length=50, blank=True)
     rank = models.PositiveSmallIntegerField(_("排序"), default=100, help_text=_("1 为最高"))
     min_score = models.PositiveSmallIntegerField(_("最低RFM总分"), default=0)
     queue_priority = models.PositiveSmallIntegerField(_("工单优先级下限"), null=True, blank=True)
     entitlements = models.TextField(_("专属权益"), blank=True)
+    entitlements_en = models.TextField(_("专属权益（英文）"), blank=True)
     active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -31,6 +34,19 @@ class ValueTier(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the active language."""
+        return self.name_en if _english() and self.name_en else self.name
+
+    @property
+    def entitlements_label(self) -> str:
+        return self.entitlements_en if _english() and self.entitlements_en else self.entitlements
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
 
 
 class CrmSettings(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -41,7 +42,7 @@ def active_tiers() -> list[ValueTier]:
 
 
 def tier_names() -> dict[str, str]:
-    return {t.code: t.name for t in ValueTier.objects.all()}
+    return {t.code: t.label for t in ValueTier.objects.all()}
 
 
 def value_of(customer_id: int) -> CustomerValue | None:
@@ -142,3 +143,14 @@ def follow_ups_for(user: User) -> QuerySet[FollowUpTask]:
         .select_related("customer")
         .order_by("due_at")
     )
+
+
+def service_of(customer: Any) -> dict[str, Any]:
+    """What the customer's tier gives on a case: the tier's name, entitlements, and the
+    dedicated account manager (one query for the tier; the manager only when set)."""
+    tier = ValueTier.objects.filter(code=customer.tier).first()
+    return {
+        "tier": tier.label if tier else customer.tier,
+        "entitlements": tier.entitlements_label if tier else "",
+        "manager": customer.account_manager if customer.account_manager_id else None,
+    }

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.actors import ActorKind
@@ -31,6 +32,7 @@ class DecisionRole(models.Model):
 
     code = models.SlugField(_("代码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=50)
+    name_en = models.CharField(_("英文名称"), max_length=50, blank=True)
     rank = models.PositiveSmallIntegerField(_("排序"), default=100)
     active = models.BooleanField(_("启用"), default=True)
 
@@ -41,6 +43,12 @@ class DecisionRole(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the active language."""
+        english = (get_language() or "").startswith("en")
+        return self.name_en if english and self.name_en else self.name
 
 
 class Customer(models.Model):

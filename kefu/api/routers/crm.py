@@ -38,10 +38,12 @@ router = Router(tags=["crm"])
 class TierOut(Schema):
     code: str
     name: str
+    name_en: str
     rank: int
     min_score: int
     queue_priority: int | None
     entitlements: str
+    entitlements_en: str
 
 
 class GradeOut(Schema):

@@ -206,7 +206,7 @@ def _contact(c: Customer, user: User) -> dict[str, Any]:
     return {
         **brief,
         "role": c.decision_role.code if c.decision_role else None,
-        "role_name": c.decision_role.name if c.decision_role else None,
+        "role_name": c.decision_role.label if c.decision_role else None,
     }
 
 

@@ -175,3 +175,19 @@ def test_import_upload_preview_start_report(
     assert (job.state, job.created_count, job.error_rows) == ("done", 1, 1)
     org_page = client.get(reverse("web:customer", args=[company.pk])).content.decode()
     assert 'data-testid="decision-chain"' in org_page and "钱总" in org_page
+
+
+def test_the_case_page_shows_the_tier_entitlements_and_manager(org: Org, as_user) -> None:
+    customer = create_customer(actor=Actor.staff(org.agent), name="贵宾", phone="13700000009")
+    set_tier_manually(
+        actor=Actor.staff(org.supervisor), customer_id=customer.pk, tier="vip", reason="合同客户"
+    )
+    update_profile(
+        actor=Actor.staff(org.supervisor),
+        customer_id=customer.pk,
+        account_manager_id=org.site_manager.pk,
+    )
+    case = make_case(org, customer=customer)
+    page = as_user(org.agent).get(reverse("web:case", args=[case.number])).content.decode()
+    assert 'data-testid="customer-entitlements"' in page and "专属客户经理" in page
+    assert "李站长" in page

@@ -72,7 +72,8 @@ PAGES = {
         18,
     ),
     # case: +5 for agent assist (analyses, service cycle, templates with the due date, articles).
-    "case": ("supervisor", lambda b: f"/cases/{b['long'].number}/", {}, 'class="tl-item', 22),
+    # + 1: the customer's value tier and entitlements (issue 5).
+    "case": ("supervisor", lambda b: f"/cases/{b['long'].number}/", {}, 'class="tl-item', 23),
     "new_case": ("agent", lambda b: "/cases/new/", {}, "", 4),
     "sla_report": ("supervisor", lambda b: "/reports/sla/?group_by=handler", {}, "", 4),
     "customer_search": (

@@ -19,6 +19,7 @@ from kefu.cases.choices import CaseStatus
 from kefu.cases.clock_selectors import timers_for
 from kefu.cases.models import Case
 from kefu.cases.transitions import IMPROVEMENT_WORKFLOWS, workflow_for
+from kefu.crm import selectors as crm_selectors
 from kefu.customers.normalize import mask_email, mask_phone
 from kefu.web import forms as web_forms
 from kefu.web.decorators import staff_view
@@ -208,6 +209,7 @@ def render_case(
         "other_cases": selectors.other_cases_of_customer(user, case),
         "timers": timer_rows(timers_for([case]).get(case.pk, [])),
         "contact": contact_display(user, case),
+        "service": crm_selectors.service_of(case.customer),
         "is_open": case.status != CaseStatus.CLOSED,
         "is_complaint_workflow": case.kind.workflow in IMPROVEMENT_WORKFLOWS,
         "stale": stale,
