@@ -111,3 +111,4 @@ def run_all(ctx: Context, only: list[str] | None = None) -> list[Section]:
 from . import pages, reads, sla, writes  # noqa: E402, F401
 from . import assist  # noqa: E402, F401
 from . import channels  # noqa: E402, F401
+from . import surveys  # noqa: E402, F401

@@ -796,8 +796,15 @@ def after_answer(response_id: int) -> Case | None:
         _feed_churn_warning(response)
     low = _is_low(response)
     complaint = _complaint_in(response.open_text)
-    if complaint and not response.complaint_detected:
-        Response.objects.filter(pk=response.pk).update(complaint_detected=True)
+    if (complaint and not response.complaint_detected) or (
+        response.open_text and not response.open_tokens
+    ):
+        from kefu.surveys.text import keyword_tokens
+
+        Response.objects.filter(pk=response.pk).update(
+            complaint_detected=complaint or response.complaint_detected,
+            open_tokens=" ".join(keyword_tokens(response.open_text)),
+        )
     if (low or complaint) and customer_id is not None:
         return open_followup(response.pk, reasons=[*low, *(["complaint"] if complaint else [])])
     return None

@@ -224,6 +224,8 @@ class Response(models.Model):
     # 0–100 per index group (service_quality, care, leadership…), and the weighted index.
     group_scores = models.JSONField(default=dict, blank=True)
     open_text = models.TextField(blank=True)
+    # The open answers segmented (jieba, space-joined) by the after-answer job, for keywords.
+    open_tokens = models.TextField(blank=True)
     complaint_detected = models.BooleanField(default=False)
     team = models.ForeignKey(
         "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -46,42 +46,8 @@ _CUT_FIELDS = {
     "tier": "tier",
 }
 DRIVER_METHOD = "Pearson r"
-DRIVER_SAMPLE = 5000
+DRIVER_SAMPLE = 2000
 KEYWORD_SAMPLE = 3000
-STOPWORDS = frozenset(
-    {
-        "我们",
-        "你们",
-        "他们",
-        "没有",
-        "就是",
-        "还是",
-        "可以",
-        "这个",
-        "那个",
-        "一个",
-        "什么",
-        "非常",
-        "比较",
-        "希望",
-        "觉得",
-        "已经",
-        "因为",
-        "所以",
-        "但是",
-        "而且",
-        "如果",
-        "的话",
-        "还有",
-        "真的",
-        "一下",
-        "时候",
-        "现在",
-        "自己",
-        "问题",
-        "谢谢",
-    }
-)
 
 
 # --- the arithmetic ------------------------------------------------------------------------
@@ -350,32 +316,23 @@ def _target_questions() -> set[tuple[int, str]]:
     return keys
 
 
-def _tokens(text: str) -> list[str]:
-    from kefu.assist.model import word_tokens
-
-    return [
-        t
-        for t in word_tokens(text)
-        if len(t) >= 2 and t not in STOPWORDS and not t.isdigit() and not t.isascii()
-    ]
-
-
 def keywords(
     user: User, filters: Filters, *, top: int = 20
 ) -> tuple[list[tuple[str, int]], list[tuple[str, int]], list[dict[str, Any]]]:
-    """Words and two-word phrases of the open answers (jieba, the assist dictionary), and the
-    top words per month (themes over time). Counted once per answer."""
+    """Words and two-word phrases of the open answers (segmented when answered, see
+    kefu.surveys.text), and the top words per month (themes over time). Counted once per
+    answer."""
     rows = list(
         responses(user, filters)
-        .exclude(open_text="")
+        .exclude(open_tokens="")
         .order_by("-submitted_at")
-        .values_list("open_text", "submitted_at")[:KEYWORD_SAMPLE]
+        .values_list("open_tokens", "submitted_at")[:KEYWORD_SAMPLE]
     )
     words: Counter[str] = Counter()
     phrases: Counter[str] = Counter()
     by_month: dict[str, Counter[str]] = defaultdict(Counter)
     for text, submitted_at in rows:
-        tokens = _tokens(text)
+        tokens = text.split()
         unique = set(tokens)
         words.update(unique)
         phrases.update({a + b for a, b in itertools.pairwise(tokens)})

@@ -39,7 +39,8 @@ def answer_all(org: Org) -> Survey:
         answers: dict[str, Any] = {"csat": csat, "ces": ces, "nps": nps}
         if text:
             answers["why_low" if csat <= 3 else "suggestion"] = text
-        actions.submit_answers(invitation.token, answers)
+        response = actions.submit_answers(invitation.token, answers)
+        actions.after_answer(response.pk)  # the job run by the worker after commit
     return survey
 
 
