@@ -16,8 +16,7 @@ def _no_kind_inference(settings):
     settings.KEFU_EMAIL_INFER_KIND = False
 
 
-@pytest.fixture
-def imap_server():
+def _dovecot(tls: bool = False):
     import shutil
     import tempfile
     from pathlib import Path
@@ -30,10 +29,22 @@ def imap_server():
     root = Path(tempfile.mkdtemp(prefix="kefu-dovecot-"))
     root.chmod(0o755)
     try:
-        with dovecot(root) as server:
+        with dovecot(root, tls=tls) as server:
             yield server
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def imap_server():
+    yield from _dovecot()
+
+
+@pytest.fixture
+def imaps_server(monkeypatch):
+    for server in _dovecot(tls=True):
+        monkeypatch.setenv("SSL_CERT_FILE", server.ca_file)  # trust the test's own CA
+        yield server
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ listen = 127.0.0.1
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = 1
@@ -42,7 +42,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
   chroot =
 }}
@@ -63,6 +64,8 @@ class Imap:
     port: int
     user: str = "support"
     password: str = "secret"
+    tls_port: int = 0
+    ca_file: str = ""
 
     def client(self) -> imaplib.IMAP4:
         conn = imaplib.IMAP4("127.0.0.1", self.port, timeout=30)
@@ -87,19 +90,39 @@ def dovecot_available() -> bool:
     return os.path.exists(DOVECOT)
 
 
+def _self_signed(root: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (the tests trust it through SSL_CERT_FILE)."""
+    cert, key = root / "cert.pem", root / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
 @contextmanager
-def dovecot(root: Path) -> Iterator[Imap]:
-    """Start Dovecot in the foreground on a free port, with one user; stop it after."""
+def dovecot(root: Path, *, tls: bool = False) -> Iterator[Imap]:
+    """Start Dovecot in the foreground on free ports (IMAP, and IMAPS with a self-signed
+    certificate when `tls`), with one user; stop it after."""
     if os.geteuid() == 0:  # Dovecot refuses to give mail to uid 0: use its own user
         entry = pwd.getpwnam("dovecot")
         uid, gid = entry.pw_uid, entry.pw_gid
     else:
         uid, gid = os.getuid(), os.getgid()
     port = free_port()
+    tls_port = free_port() if tls else 0
     for d in ("run", "state", "home"):
         (root / d).mkdir(parents=True, exist_ok=True)
     (root / "users").write_text("support:{PLAIN}secret\n")
-    (root / "dovecot.conf").write_text(CONFIG.format(root=root, uid=uid, gid=gid, port=port))
+    ssl_conf, ca_file = "ssl = no", ""
+    if tls:
+        cert, key = _self_signed(root)
+        ssl_conf, ca_file = f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}", str(cert)
+    (root / "dovecot.conf").write_text(
+        CONFIG.format(root=root, uid=uid, gid=gid, port=port, tls_port=tls_port, ssl=ssl_conf)
+    )
     if os.geteuid() == 0:
         os.chown(root / "home", uid, gid)
     proc = subprocess.Popen(
@@ -118,7 +141,7 @@ def dovecot(root: Path) -> Iterator[Imap]:
                     err = proc.stderr.read().decode() if proc.stderr else ""
                     raise RuntimeError(f"dovecot did not start: {err}") from None
                 time.sleep(0.1)
-        yield Imap(port=port)
+        yield Imap(port=port, tls_port=tls_port, ca_file=ca_file)
     finally:
         proc.terminate()
         try:

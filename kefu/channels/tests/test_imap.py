@@ -1,6 +1,8 @@
 """The worker's IMAP polling against a real Dovecot holding the written corpus; crash
 injection at each step of the pipeline: every message ends up stored exactly once."""
 
+import ssl
+
 import pytest
 
 from kefu.cases.models import Attachment, Case, CaseMessage
@@ -104,3 +106,31 @@ def test_a_crash_at_any_step_loses_nothing_and_duplicates_nothing(
     assert [uid for uid, _s in rows] == [1, 2, 3, 4]
     assert [s for _u, s in rows].count(InboundStatus.QUARANTINED) == 1
     assert CaseMessage.objects.count() == 3 and Case.objects.count() == 3
+
+
+def test_imap_over_tls_with_certificate_checks(imaps_server, org, monkeypatch):
+    mailbox = Mailbox.objects.create(
+        name="TLS",
+        address="tls@kefu.test",
+        imap_host="127.0.0.1",
+        imap_port=imaps_server.tls_port,
+        imap_security="ssl",
+        imap_username=imaps_server.user,
+        imap_password=imaps_server.password,
+    )
+    imaps_server.append(corpus.gbk_plain())
+    assert imap.poll_mailbox(mailbox.pk).stored == 1
+    # STARTTLS on the plain port works too.
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        imap_port=imaps_server.port, imap_security="starttls"
+    )
+    imaps_server.append(corpus.big5_qp())
+    assert imap.poll_mailbox(mailbox.pk).stored == 1
+    # An untrusted certificate is refused, and the error is on the mailbox's health.
+    monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent.pem")
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        imap_port=imaps_server.tls_port, imap_security="ssl"
+    )
+    with pytest.raises(ssl.SSLError):
+        imap.poll_mailbox(mailbox.pk)
+    assert "CERTIFICATE_VERIFY_FAILED" in Mailbox.objects.get(pk=mailbox.pk).last_error
