@@ -142,7 +142,7 @@ def _peers(supervisor: User | None, now: dt.datetime) -> None:
     if supervisor is None:
         return
     month = now.date().replace(day=1)
-    starts = []
+    starts: list[dt.date] = []
     for _ in range(3):
         starts.insert(0, month)
         month = (month - dt.timedelta(days=1)).replace(day=1)

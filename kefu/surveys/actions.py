@@ -840,6 +840,8 @@ def _responsible_team(response: Response) -> Any:
     from kefu.accounts.models import Team
 
     team_id = response.team_id or response.invitation.team_id
+    if team_id is None:
+        return None
     return Team.objects.select_related("supervisor", "site").filter(pk=team_id).first()
 
 

@@ -125,7 +125,7 @@ def _invitations(user: User, filters: Filters) -> QuerySet[Invitation]:
     if user.role in permissions.DESIGN_ROLES:
         return qs
     if user.role == "backoffice":
-        return qs.filter(department_id=user.department_id)
+        return qs.filter(department_id=user.department_id) if user.department_id else qs.none()
     return qs.filter(agent_id=user.pk)
 
 
@@ -215,14 +215,16 @@ def cut(user: User, filters: Filters, by: str) -> list[dict[str, Any]]:
     qs = responses(user, filters)
     if by == "period":
         trunc = TruncWeek if (filters.end - filters.start).days <= 120 else TruncMonth
-        rows = qs.annotate(label=trunc("submitted_at")).values("label").annotate(**_AGGREGATES)
+        periods: Any = (
+            qs.annotate(label=trunc("submitted_at")).values("label").annotate(**_AGGREGATES)
+        )
         return [
             {"label": r["label"].date().isoformat() if r["label"] else "—", **_scores(r)}
-            for r in rows.order_by("label")
+            for r in periods.order_by("label")
         ]
     name = _CUT_FIELDS[by]
-    rows = qs.values(label=F(name)).annotate(**_AGGREGATES).order_by("-n")[:30]
-    return [{"label": r["label"] or "—", **_scores(r)} for r in rows]
+    groups: Any = qs.values(label=F(name)).annotate(**_AGGREGATES)
+    return [{"label": r["label"] or "—", **_scores(r)} for r in groups.order_by("-n")[:30]]
 
 
 def item_means(user: User, filters: Filters, language: str) -> list[dict[str, Any]]:
@@ -289,7 +291,7 @@ def drivers(user: User, filters: Filters, language: str) -> tuple[list[dict[str,
             xs.append(score)
             ys.append(targets[response_id])
     labels = _labels(language)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key, (xs, ys) in columns.items():
         r = pearson(xs, ys)
         if r is None:
@@ -332,6 +334,8 @@ def keywords(
     phrases: Counter[str] = Counter()
     by_month: dict[str, Counter[str]] = defaultdict(Counter)
     for text, submitted_at in rows:
+        if submitted_at is None:
+            continue
         tokens = text.split()
         unique = set(tokens)
         words.update(unique)

@@ -62,7 +62,7 @@ def test_submitting_twice_is_harmless(
     assert ResponseItem.objects.filter(response=response).count() == 5
     invitation.refresh_from_db()
     assert invitation.state == "answered"
-    answered = CaseEvent.objects.filter(case_id=invitation.case_id, type="survey_answered")
+    answered = CaseEvent.objects.filter(case=invitation.case, type="survey_answered")
     assert [(e.data["response"], e.data["csat"]) for e in answered] == [(response.pk, 5)]
 
 
@@ -83,7 +83,8 @@ def test_a_low_score_opens_exactly_one_follow_up_case_for_the_team_supervisor(
     with django_capture_on_commit_callbacks(execute=True):
         response = actions.submit_answers(invitation.token, UNHAPPY)
     response.refresh_from_db()
-    followup = Case.objects.get(pk=response.followup_case_id)
+    followup = response.followup_case
+    assert followup is not None
     assert (followup.kind.code, followup.team_id, followup.handler_id) == (
         "complaint",
         org.team.pk,
@@ -108,7 +109,7 @@ def test_a_good_score_opens_nothing_and_feeds_the_churn_warning(
         response = actions.submit_answers(invitation.token, HAPPY)
     response.refresh_from_db()
     assert response.followup_case_id is None
-    record = SatisfactionRecord.objects.get(customer_id=invitation.customer_id)
+    record = SatisfactionRecord.objects.get(customer=invitation.customer)
     assert (record.score, record.scale_max, record.reference) == (5, 5, f"response:{response.pk}")
 
 
@@ -136,11 +137,11 @@ def test_editing_a_published_survey_makes_a_new_version_and_old_answers_keep_the
     manager = Actor.staff(org.site_manager)
     draft = actions.save_draft(survey.pk, actor=manager, definition=edited)
     assert draft.number == 2 and draft.published_at is None
-    assert actions.current_version(survey).number == 1  # not yet published
+    assert getattr(actions.current_version(survey), "number", None) == 1  # not yet published
     again = actions.save_draft(survey.pk, actor=manager, definition=edited)
     assert again.pk == draft.pk  # edits go to the one draft
     actions.publish_draft(survey.pk, actor=manager)
-    assert actions.current_version(survey).number == 2
+    assert getattr(actions.current_version(survey), "number", None) == 2
 
     old.refresh_from_db()
     assert old.version.number == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from kefu.core.errors import ValidationFailed
@@ -14,7 +16,7 @@ def t(zh: str) -> dict[str, str]:
 
 
 OPTIONS = [{"value": v, "zh": v, "en": v} for v in ("a", "b", "c")]
-DEF = {
+DEF: dict[str, Any] = {
     "sections": [
         {
             "key": "s",

@@ -217,12 +217,19 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     summary.append(["index formula", formula])
     for g in groups:
         summary.append([f"group {g['key']} (weight {g['weight']})", g["score"]])
-    for cut in ("team", "department", "kind", "period"):
-        sheet_cut = book.create_sheet(f"by {cut}")
-        sheet_cut.append([cut, "n", "csat", "nps", "ces", "followups"])
-        for row in scores.cut(user, filters, cut):
+    for by in ("team", "department", "kind", "period"):
+        sheet_cut = book.create_sheet(f"by {by}")
+        sheet_cut.append([by, "n", "csat", "nps", "ces", "followups"])
+        for line in scores.cut(user, filters, by):
             sheet_cut.append(
-                [row["label"], row["n"], row["csat"], row["nps"], row["ces"], row["followups"]]
+                [
+                    line["label"],
+                    line["n"],
+                    line["csat"],
+                    line["nps"],
+                    line["ces"],
+                    line["followups"],
+                ]
             )
     out = io.BytesIO()
     book.save(out)
