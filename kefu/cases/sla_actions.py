@@ -59,14 +59,18 @@ def sweep_clocks(*, now: dt.datetime | None = None, batch: int = 500) -> tuple[i
     """
     now = now or clock.now()
     warned = breached = 0
-    shared = _Shared()
-    while True:
+    shared: _Shared | None = None  # read once, when something is due
+    while ids := _due_case_ids(now, limit=2 * batch):
+        # Candidates are read outside the transaction (an idle sweep takes no lock); what is
+        # recorded is decided again under the cases' locks.
         with clock.frozen_at(now), transaction.atomic():
-            cases = _lock_cases(_due_case_ids(now, limit=2 * batch), batch=batch, skip_locked=True)
+            cases = _lock_cases(ids, batch=batch, skip_locked=True)
+            shared = shared or _Shared()
             done = _record_due(cases, now, shared) if cases else (0, 0)
         warned, breached = warned + done[0], breached + done[1]
         if not any(done):
-            return warned, breached
+            break
+    return warned, breached
 
 
 def record_clock_warning(clock_id: int, *, now: dt.datetime | None = None) -> bool:
