@@ -134,3 +134,45 @@ def test_imap_over_tls_with_certificate_checks(imaps_server, org, monkeypatch):
     with pytest.raises(ssl.SSLError):
         imap.poll_mailbox(mailbox.pk)
     assert "CERTIFICATE_VERIFY_FAILED" in Mailbox.objects.get(pk=mailbox.pk).last_error
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.mark.parametrize("step", ["fetch", "store", "mark_seen"])
+def test_a_real_kill_of_the_worker_process_loses_and_duplicates_nothing(
+    imap_server, imap_mailbox, step, tmp_path
+):
+    import os
+    import subprocess
+    import sys
+
+    raws = [corpus.gbk_plain(), corpus.big5_qp(), corpus.mislabelled()]
+    imap_server.append(*raws)
+    env = {**os.environ, "KEFU_DATABASE_URL": _database_url(), "KEFU_DEBUG": "1"}
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kefu.channels.tests.killed_poller",
+            str(imap_mailbox.pk),
+            step,
+            "2",
+        ],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    assert child.returncode == -9, child.stderr.decode()[-2000:]
+    stored_before = InboundEmail.objects.count()
+    assert stored_before == (2 if step == "mark_seen" else 1)
+    imap.poll_mailbox(imap_mailbox.pk)  # the worker restarts
+    assert sorted(InboundEmail.objects.values_list("uid", flat=True)) == [1, 2, 3]
+    assert CaseMessage.objects.count() == 3
