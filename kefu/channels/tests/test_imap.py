@@ -174,5 +174,5 @@ def test_a_real_kill_of_the_worker_process_loses_and_duplicates_nothing(
     stored_before = InboundEmail.objects.count()
     assert stored_before == (2 if step == "mark_seen" else 1)
     imap.poll_mailbox(imap_mailbox.pk)  # the worker restarts
-    assert sorted(InboundEmail.objects.values_list("uid", flat=True)) == [1, 2, 3]
+    assert list(InboundEmail.objects.order_by("uid").values_list("uid", flat=True)) == [1, 2, 3]
     assert CaseMessage.objects.count() == 3
