@@ -59,6 +59,7 @@ def test_the_admin_page_shows_health_and_retries(org, mailbox, client):
     client.force_login(org.admin)
     page = client.get("/channels/mailboxes/")
     assert page.status_code == 200 and "support@kefu.test" in page.content.decode()
+    assert 'data-testid="mailboxes-link"' in page.content.decode()
     Mailbox.objects.filter(pk=mailbox.pk).update(default_kind="inquiry")
     response = client.post("/channels/mailboxes/", {"inbound": broken.inbound_id})
     assert response.status_code == 302
