@@ -527,3 +527,19 @@ def record_export(*, actor: Actor, what: str, masked: bool) -> None:
         record_customer_event(
             None, CustomerEventType.EXPORTED, actor=actor, what=what, masked=masked
         )
+
+
+def bulk_record_consumption(*, actor: Actor, records: list[ConsumptionRecord]) -> int:
+    """Many consumption records at once (demo data, benchmarks, integrations): checked, then
+    inserted in batches; records whose external id is already stored are skipped."""
+    if actor.is_staff and actor.user is not None and not is_supervising(actor.user):
+        raise PermissionDenied("only supervisors and managers record consumption in bulk")
+    for record in records:
+        if record.kind not in ConsumptionKind.values or not record.product:
+            raise ValidationFailed("invalid consumption record", fields={"kind": record.kind})
+        if not isinstance(record.amount, Decimal) or not record.amount.is_finite():
+            raise ValidationFailed("invalid amount", fields={"amount": str(record.amount)})
+    with transaction.atomic():
+        before = ConsumptionRecord.objects.count() if records else 0
+        ConsumptionRecord.objects.bulk_create(records, batch_size=5000, ignore_conflicts=True)
+        return (ConsumptionRecord.objects.count() - before) if records else 0

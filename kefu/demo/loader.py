@@ -25,6 +25,7 @@ from kefu.customers.models import Customer
 from kefu.demo import content, showcase
 from kefu.demo.assist import load_assist_demo
 from kefu.demo.channels import load_channels_demo
+from kefu.demo.crm import load_crm_demo
 from kefu.demo.models import DemoDataset
 from kefu.demo.people import build_customers, build_org
 from kefu.demo.replay import KINDS, STATUSES, CaseReplayer, Step
@@ -133,6 +134,7 @@ def load_demo(
     load_channels_demo(org, people, now)
     load_assist_demo(agent, people)
     load_surveys_demo(org, people, now)
+    load_crm_demo(org, people, now)
     return DemoDataset.objects.create(
         loaded_at=now,
         seed=seed,
