@@ -82,6 +82,14 @@ class Config:
             assist_send_policy=os.environ.get("KEFU_ASSIST_SEND_POLICY", "confirm").strip().lower(),
             # The embedded task queue (huey on SQLite) when KEFU_REDIS_URL is not set.
             tasks_db=Path(os.environ.get("KEFU_TASKS_DB") or data_dir / "tasks.sqlite3"),
+            # Channels: links in outgoing mail, mailbox polling and the customer portal.
+            public_url=os.environ.get("KEFU_PUBLIC_URL", "").rstrip("/"),
+            mailbox_fetch_seconds=_int("KEFU_MAILBOX_FETCH_SECONDS", 60),
+            mailbox_stale_minutes=_int("KEFU_MAILBOX_STALE_MINUTES", 30),
+            portal_link_minutes=_int("KEFU_PORTAL_LINK_MINUTES", 30),
+            portal_reopen_days=_int("KEFU_PORTAL_REOPEN_DAYS", 7),
+            webform_per_hour=_int("KEFU_WEBFORM_PER_HOUR", 5),
+            email_infer_kind=_flag("KEFU_EMAIL_INFER_KIND", True),
             # Surveys: nobody is asked twice within N days; the SMS/WeChat gateway.
             survey_frequency_days=_int("KEFU_SURVEY_FREQUENCY_DAYS", 30),
             survey_gateway=os.environ.get("KEFU_SURVEY_GATEWAY", "file").strip().lower(),
