@@ -115,8 +115,6 @@ def _due_case_ids(now: dt.datetime, *, limit: int) -> list[int]:
 def _lock_cases(ids: list[int], *, batch: int, skip_locked: bool) -> list[Case]:
     """Lock up to `batch` of the cases, in id order (the case before its clocks, as every
     case action does); only the columns the sweep reads or writes."""
-    if not ids:
-        return []
     return list(
         Case.objects.select_for_update(skip_locked=skip_locked, of=("self",))
         .only(*_CASE_COLUMNS)

@@ -123,3 +123,19 @@ def test_one_clock_recorded_alone_leaves_the_case_s_other_clocks(org: Org) -> No
         )
     ) == ["assign"]
     assert CaseClock.objects.get(pk=assign.pk).warned_at == at(4, 12, 5)
+
+
+def test_a_team_without_supervisor_escalates_straight_to_the_first_responsible(
+    org: Org,
+) -> None:
+    org.team.supervisor = None
+    org.team.save()
+    with clock.frozen_at(at(4, 10)):
+        case = make_case(org)
+    actions.sweep_clocks(now=at(4, 11, 1))
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.escalation_level, stored.escalated_to_id) == (2, org.site_manager.pk)
+    # and the next breach has nowhere further to go: recorded, not escalated
+    actions.sweep_clocks(now=at(4, 12, 1))
+    assert CaseEvent.objects.filter(case=case, type=EventType.SLA_BREACHED).count() == 2
+    assert CaseEvent.objects.filter(case=case, type=EventType.ESCALATED).count() == 1
