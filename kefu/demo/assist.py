@@ -4,7 +4,10 @@ inquiry with a suggested kind and cause, and an earlier reply sent despite a war
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
+from django.utils import timezone
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.models import User
@@ -13,6 +16,7 @@ from kefu.assist.content import CATEGORIES
 from kefu.assist.models import ArticleCategory
 from kefu.cases import actions
 from kefu.cases.models import Case
+from kefu.core import clock
 from kefu.customers.models import Customer
 
 JOURNALIST_SUBJECT = "宽带一周修不好，记者要求曝光"
@@ -163,45 +167,57 @@ def load_articles() -> int:
     return len(ARTICLES)
 
 
+def _now[T](step: Callable[[], T]) -> T:
+    """One step at one moment (an action reads the clock more than once)."""
+    with clock.frozen_at(timezone.now()):
+        return step()
+
+
 def load_showcase(agent: User, customers: list[Customer]) -> list[Case]:
     """The three assist stories, after the replayed history (so case numbers still follow
     the calendar), analysed at once: the worker would do it too, but the demo should not
     depend on it having run."""
     a = Actor.staff(agent)
-    earlier = actions.open_case(
-        actor=a,
-        kind="complaint",
-        channel="wechat",
-        subject=ROAMING_SUBJECT,
-        description="出国五天流量费 600 多元，你们也没提醒我，太不合理了。",
-        customer=customers[3 % len(customers)],
+
+    def opened(kind: str, channel: str, subject: str, text: str, customer: Customer) -> Case:
+        return _now(
+            lambda: actions.open_case(
+                actor=a,
+                kind=kind,
+                channel=channel,
+                subject=subject,
+                description=text,
+                customer=customer,
+            )
+        )
+
+    def taken(case: Case) -> None:
+        _now(lambda: actions.accept_case(case.pk, actor=a))
+        _now(lambda: actions.assign_case(case.pk, actor=a, handler=agent))
+
+    earlier = opened(
+        "complaint",
+        "wechat",
+        ROAMING_SUBJECT,
+        "出国五天流量费 600 多元，你们也没提醒我，太不合理了。",
+        customers[3 % len(customers)],
     )
-    actions.accept_case(earlier.pk, actor=a)
-    actions.assign_case(earlier.pk, actor=a, handler=agent)
-    assist_actions.send_reply(earlier.pk, actor=a, body=OVERRIDE_REPLY, confirmed=True)
+    taken(earlier)
+    _now(
+        lambda: assist_actions.send_reply(earlier.pk, actor=a, body=OVERRIDE_REPLY, confirmed=True)
+    )
     for step in ("set_tone", "diagnose"):
-        assist_actions.mark_cycle_step(earlier.pk, actor=a, step=step)
-    journalist = actions.open_case(
-        actor=a,
-        kind="complaint",
-        channel="phone",
-        subject=JOURNALIST_SUBJECT,
-        description=JOURNALIST_TEXT,
-        customer=customers[1 % len(customers)],
+        _now(lambda step=step: assist_actions.mark_cycle_step(earlier.pk, actor=a, step=step))
+    journalist = opened(
+        "complaint", "phone", JOURNALIST_SUBJECT, JOURNALIST_TEXT, customers[1 % len(customers)]
     )
-    actions.accept_case(journalist.pk, actor=a)
-    actions.assign_case(journalist.pk, actor=a, handler=agent)
-    follow_up = actions.add_message(
-        journalist.pk, actor=a, kind="inbound", body=JOURNALIST_FOLLOW_UP
+    taken(journalist)
+    follow_up = _now(
+        lambda: actions.add_message(
+            journalist.pk, actor=a, kind="inbound", body=JOURNALIST_FOLLOW_UP
+        )
     )
-    billing = actions.open_case(
-        actor=a,
-        kind="inquiry",
-        channel="web",
-        subject=BILLING_SUBJECT,
-        description=BILLING_TEXT,
-        customer=customers[2 % len(customers)],
-    )
+    billing = opened("inquiry", "web", BILLING_SUBJECT, BILLING_TEXT, customers[2 % len(customers)])
     cases = [earlier, journalist, billing]
     for case in cases:
         assist_actions.analyze_case(case.pk)

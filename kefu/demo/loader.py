@@ -132,9 +132,10 @@ def load_demo(
             bar.update(min(STEPS_PER_TRANSACTION, len(timeline) - start))
     actions.sweep_clocks(now=now)
     load_channels_demo(org, people, now)
-    load_assist_demo(agent, people)
     load_surveys_demo(org, people, now)
     load_crm_demo(org, people, now)
+    # Last: its cases are opened at the real time, after every backdated one (numbering).
+    load_assist_demo(agent, people)
     return DemoDataset.objects.create(
         loaded_at=now,
         seed=seed,
