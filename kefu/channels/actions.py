@@ -20,6 +20,7 @@ from typing import IO
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.choices import Role
@@ -48,6 +49,8 @@ CASE_NUMBER = re.compile(r"\b([A-Z]{2,6}-\d{4}-\d{6})\b")
 NO_SUBJECT = "（无主题）"
 NO_BODY = "（邮件无正文）"
 MAX_BODY = 100_000
+# A reply recorded longer ago than this (replayed history) is not emailed when it commits.
+REPLAYED = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -397,6 +400,9 @@ def on_case_event(event: object) -> bool:
     data = getattr(event, "data", {}) or {}
     if getattr(event, "type", "") != EventType.MESSAGE_ADDED:
         return False
+    at = getattr(event, "at", None)
+    if at is not None and at < timezone.now() - REPLAYED:
+        return False  # history replayed by the demo loader is not mailed out now
     if data.get("kind") != MessageKind.OUTBOUND or not data.get("message"):
         return False
     case = Case.objects.select_related("customer").get(pk=event.case_id)  # type: ignore[attr-defined]

@@ -123,3 +123,17 @@ def test_the_agent_sees_a_failed_delivery_on_the_case_page(
     page = client.get(f"/cases/{number}/").content.decode()
     assert 'data-event="email_failed"' in page and "tone-warn" in page
     assert "邮件发送失败" in page and "wang@example.cn" not in page.split("email_failed")[1][:2000]
+
+
+def test_replayed_history_is_not_mailed_out(mailbox, org, smtp, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from kefu.core import clock
+
+    case_id = _case(mailbox)
+    past = clock.now() - dt.timedelta(days=30)
+    with clock.frozen_at(past), django_capture_on_commit_callbacks(execute=True):
+        case_actions.add_message(
+            case_id, actor=Actor.staff(org.agent), kind=MessageKind.OUTBOUND, body="旧回复"
+        )
+    assert smtp.received == [] and not OutboundEmail.objects.exists()
