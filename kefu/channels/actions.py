@@ -191,6 +191,10 @@ def ingest_email(
 
 
 def _quarantine(row: InboundEmail, raw: bytes, reason: str) -> IngestResult:
+    # Forget whatever a rolled-back attempt assigned (its id, case, message).
+    row.pk = None
+    row.case = None
+    row.case_message = None
     with transaction.atomic():
         row.status = InboundStatus.QUARANTINED
         row.reason = reason[:2000]

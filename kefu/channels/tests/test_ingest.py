@@ -190,3 +190,17 @@ def test_a_mailbox_that_stops_fetching_raises_one_alert(mailbox):
     assert mailbox.stale_alerted_at is None and mailbox.backlog == 0
     later = clock.now() + dt.timedelta(hours=1)
     assert actions.alert_stale_mailboxes(now=later) == [mailbox.pk]
+
+
+def test_a_failure_after_the_case_was_written_quarantines_cleanly(mailbox, monkeypatch):
+    from kefu.channels import actions as channel_actions
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(channel_actions, "store_attachments", broken)
+    result = _ingest(mailbox, corpus.gbk_plain())
+    assert result.status == InboundStatus.QUARANTINED
+    row = InboundEmail.objects.get(pk=result.inbound_id)
+    assert row.case_id is None and "disk full" in row.reason
+    assert Case.objects.count() == 0 and CaseMessage.objects.count() == 0  # rolled back
