@@ -14,7 +14,7 @@ from kefu.assist import analyze as analyzer
 from kefu.assist.train import CORPUS_DIR, read_agent_jsonl, read_jsonl
 from kefu.cases.models import CaseMessage
 
-from .measure import Context, measurement, timed
+from .measure import Context, measurement
 from .results import Figure, Section, Target
 
 SEED = 7
@@ -61,10 +61,10 @@ def assist(ctx: Context) -> Section:
             analyzer.validate(t, "agent") for t in agents
         ]
         batch = (batch * 2)[: max(400, ctx.repeat * 2)]
-        cpu = time.process_time()
+        cpu_start = time.process_time()
         for i in range(0, len(batch), 200):
             analyzer.analyze_many(batch[i : i + 200])
-        used = time.process_time() - cpu
+        used = time.process_time() - cpu_start
         figures.append(
             Figure.single(
                 f"throughput, {len(batch)} mixed messages in batches of 200 (CPU, one core)",
@@ -80,10 +80,15 @@ def assist(ctx: Context) -> Section:
         .values_list("pk", flat=True)[: min(50, ctx.repeat)]
     )
     if inbound:
+        stored = []
+        for pk in inbound:
+            t0 = time.perf_counter()
+            assist_actions.analyze_message(pk)
+            stored.append((time.perf_counter() - t0) * 1000)
         figures.append(
             Figure.of_samples(
                 "analyse and store one customer message (the worker's job, with the database)",
-                [timed(lambda pk=pk: assist_actions.analyze_message(pk)) for pk in inbound],
+                stored,
             )
         )
     return Section("assist", "Agent assist", figures=figures)

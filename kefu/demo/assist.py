@@ -207,7 +207,8 @@ def load_showcase(agent: User, customers: list[Customer]) -> list[Case]:
         lambda: assist_actions.send_reply(earlier.pk, actor=a, body=OVERRIDE_REPLY, confirmed=True)
     )
     for step in ("set_tone", "diagnose"):
-        _now(lambda step=step: assist_actions.mark_cycle_step(earlier.pk, actor=a, step=step))
+        with clock.frozen_at(timezone.now()):
+            assist_actions.mark_cycle_step(earlier.pk, actor=a, step=step)
     journalist = opened(
         "complaint", "phone", JOURNALIST_SUBJECT, JOURNALIST_TEXT, customers[1 % len(customers)]
     )
