@@ -207,6 +207,8 @@ def fast_phone(raw: str) -> str:
     digits = raw.replace(" ", "").replace("-", "")
     if MOBILE.match(digits):
         return "+86" + digits
+    if digits.isdigit() and (len(digits) < 7 or (digits[0] == "1" and len(digits) != 11)):
+        raise ValueError(f"not a phone number: {raw!r}")  # a short or broken mobile
     return normalize_phone(raw)
 
 
