@@ -51,6 +51,7 @@ urlpatterns = [
     path("templates/new/", assist_manage.template_edit, name="assist_template_new"),
     path("templates/<int:template_id>/", assist_manage.template_edit, name="assist_template_edit"),
     path("kb/<int:article_id>/", assist.knowledge_article, name="kb_article"),
+    path("help/", assist.public_help, name="kb_public_list"),
     path("help/<int:article_id>/", assist.public_article, name="kb_public"),
     path("customers/search/", new_case.customer_search, name="customer_search"),
     path("customers/new/", new_case.customer_create, name="customer_create"),

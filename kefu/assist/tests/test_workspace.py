@@ -350,6 +350,9 @@ def test_public_articles_are_readable_without_signing_in(client, articles):
 
     assert public.status_code == 200 and "话费多扣如何退款" in public.content.decode()
     assert internal.status_code == 404
+    listing = client.get("/help/?q=退款").content.decode()
+    assert "话费多扣如何退款" in listing and "光猫指示灯说明" not in listing
+    assert "光猫指示灯说明" not in client.get("/help/?q=光纤").content.decode()
 
 
 def test_only_supervisors_maintain_articles(org, articles):

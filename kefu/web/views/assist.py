@@ -202,3 +202,14 @@ def public_article(request: HttpRequest, article_id: int) -> HttpResponse:
         "web/assist/public_article.html",
         {"article": article, "page_title": article.title_zh, "public": True},
     )
+
+
+def public_help(request: HttpRequest) -> HttpResponse:
+    """The public articles, searchable, without signing in (for the customer portal)."""
+    query = request.GET.get("q", "").strip()[:100]
+    articles = assist_selectors.search_articles(query, public_only=True, limit=50)
+    return render(
+        request,
+        "web/assist/public_help.html",
+        {"query": query, "articles": articles, "page_title": _("帮助中心")},
+    )
