@@ -35,6 +35,7 @@ from kefu.channels.models import (
     Mailbox,
     OutboundEmail,
     OutboundStatus,
+    PortalPassword,
     WebSubmission,
 )
 from kefu.channels.parse import ParsedEmail, Unparseable, parse_email
@@ -520,6 +521,36 @@ def _rate_limited(key: str) -> bool:
         cache.set(cache_key, 1, timeout=3600)
         count = 1
     return count > settings.KEFU_WEBFORM_PER_HOUR
+
+
+MIN_PASSWORD = 8
+
+
+def set_portal_password(customer_id: int, password: str) -> None:
+    """A signed-in customer sets (or changes) the optional portal password."""
+    from django.contrib.auth.hashers import make_password
+
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationFailed(
+            "the password is too short", fields={"password": f"at least {MIN_PASSWORD} characters"}
+        )
+    PortalPassword.objects.update_or_create(
+        customer_id=customer_id,
+        defaults={"password": make_password(password), "updated_at": clock.now()},
+    )
+
+
+def check_portal_password(email: str, password: str, *, ip: str) -> Customer | None:
+    """The customer for this address and password, else None (rate limited like links)."""
+    from django.contrib.auth.hashers import check_password
+
+    if _rate_limited(f"ip:{ip}") or _rate_limited(f"email:{email.strip().lower()}"):
+        raise ValidationFailed("too many requests", fields={"email": "rate limited"})
+    customer = _customer_by_email(email)
+    stored = PortalPassword.objects.filter(customer=customer).first() if customer else None
+    if stored is None or not check_password(password or "", stored.password):
+        return None
+    return customer
 
 
 def _send_link_mail(to: str, subject_msgid: str, template: str, url: str) -> None:

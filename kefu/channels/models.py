@@ -178,3 +178,20 @@ class WebSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email}: {self.subject}"
+
+
+class PortalPassword(models.Model):
+    """A customer's optional portal password (the emailed link works without one)."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", on_delete=models.CASCADE, related_name="+"
+    )
+    password = models.CharField(max_length=128)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("门户密码")
+        verbose_name_plural = _("门户密码")
+
+    def __str__(self) -> str:
+        return str(self.customer_id)

@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("portal/", portal.sign_in, name="portal_sign_in"),
     path("portal/login/<str:token>/", portal.magic_link, name="portal_magic_link"),
     path("portal/logout/", portal.sign_out, name="portal_sign_out"),
+    path("portal/password/", portal.password, name="portal_password"),
     path("portal/cases/", portal.case_list, name="portal_cases"),
     path("portal/cases/new/", portal.new_case, name="portal_new_case"),
     path("portal/cases/<str:number>/", portal.case_detail, name="portal_case"),

@@ -131,9 +131,9 @@ def load_demo(
                         step.run()
             bar.update(min(STEPS_PER_TRANSACTION, len(timeline) - start))
     actions.sweep_clocks(now=now)
-    load_channels_demo(org, people, now)
     load_surveys_demo(org, people, now)
     load_crm_demo(org, people, now)
+    load_channels_demo(org, people, now)  # after the backdated ones (case numbering)
     # Last: its cases are opened at the real time, after every backdated one (numbering).
     load_assist_demo(agent, people)
     return DemoDataset.objects.create(

@@ -235,3 +235,20 @@ def test_the_post_case_survey_waits_on_the_portal(org, portal):
     client = portal(customer)
     assert f"/s/{invitation.token}/" in client.get(f"/portal/cases/{case.number}/").content.decode()
     assert 'data-testid="portal-survey"' in client.get("/portal/cases/").content.decode()
+
+
+def test_an_optional_password_signs_in_too(org, portal):
+    customer = make_customer(org)
+    client = portal(customer)
+    assert client.post("/portal/password/", {"password": "short"}).status_code == 422
+    assert client.post("/portal/password/", {"password": "长城长城长城长城"}).status_code == 302
+    fresh = Client()
+    wrong = fresh.post("/portal/", {"email": customer.primary_email, "password": "nope-nope"})
+    assert wrong.status_code == 401
+    assert fresh.get("/portal/cases/").status_code == 302
+    right = fresh.post(
+        "/portal/", {"email": customer.primary_email, "password": "长城长城长城长城"}
+    )
+    assert right.status_code == 302 and fresh.get("/portal/cases/").status_code == 200
+    stranger = Client().post("/portal/", {"email": "x@example.cn", "password": "长城长城长城长城"})
+    assert stranger.status_code == 401

@@ -53,19 +53,52 @@ def uploaded_files(request: HttpRequest) -> list[tuple[str, IO[bytes], int]]:
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:
+    """An emailed link (always), or the address and the optional password."""
     sent = False
+    error = ""
+    status = 200
+    if request.method == "POST":
+        email = request.POST.get("email", "")
+        try:
+            if request.POST.get("password"):
+                customer = actions.check_portal_password(
+                    email, request.POST["password"], ip=client_ip(request)
+                )
+                if customer is not None:
+                    _start_session(request, customer.pk)
+                    return redirect("channels:portal_cases")
+                error, status = _("邮箱或密码不正确。"), 401
+            else:
+                actions.request_sign_in_link(email, ip=client_ip(request))
+                sent = True
+        except ValidationFailed:
+            error, status = _("请求过于频繁，请稍后再试。"), 429
+    return render(
+        request, "channels/portal/sign_in.html", {"sent": sent, "error": error}, status=status
+    )
+
+
+def _start_session(request: HttpRequest, customer_id: int) -> None:
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = customer_id
+
+
+@portal_view
+def password(request: HttpRequest, customer: Customer) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            actions.request_sign_in_link(request.POST.get("email", ""), ip=client_ip(request))
-            sent = True
+            actions.set_portal_password(customer.pk, request.POST.get("password", ""))
         except ValidationFailed:
-            error = _("请求过于频繁，请稍后再试。")
+            error = _("密码至少 8 位。")
+        else:
+            messages.success(request, _("密码已设置。"))
+            return redirect("channels:portal_cases")
     return render(
         request,
-        "channels/portal/sign_in.html",
-        {"sent": sent, "error": error},
-        status=429 if error else 200,
+        "channels/portal/password.html",
+        {"customer": customer, "error": error},
+        status=422 if error else 200,
     )
 
 
@@ -73,8 +106,7 @@ def magic_link(request: HttpRequest, token: str) -> HttpResponse:
     customer_id = tokens.read(tokens.SIGN_IN, token)
     if customer_id is None or not Customer.objects.filter(pk=customer_id).exists():
         return render(request, "channels/portal/link_expired.html", status=400)
-    request.session.cycle_key()
-    request.session[SESSION_KEY] = customer_id
+    _start_session(request, customer_id)
     return redirect("channels:portal_cases")
 
 
