@@ -249,22 +249,59 @@ def get_template_for(user: User, case: Case, template_id: int) -> RenderedTempla
 # -- knowledge base ---------------------------------------------------------------------------
 
 
-def _weights(rows: list[tuple[int, str]]) -> dict[str, float]:
+@dataclass(frozen=True)
+class _Indexed:
+    """The published articles' search tokens, parsed once per process and version."""
+
+    key: tuple[Any, ...]
+    rows: list[tuple[int, str, frozenset[str], list[str], bool]]  # pk, tokens, set, kinds, public
+    weight: dict[str, float]
+
+
+_index: _Indexed | None = None
+
+
+def _indexed() -> _Indexed:
+    """One aggregate query while nothing changed; the token rows are read again after an
+    article is added, edited or removed (count or latest change differ)."""
+    global _index
+    from django.db.models import Count, Max
+
+    state = Article.objects.filter(published=True).aggregate(
+        n=Count("id"), last=Max("updated_at"), top=Max("id")
+    )
+    key = (state["n"], state["last"], state["top"])
+    if _index is not None and _index.key == key:
+        return _index
+    rows: list[tuple[int, str, frozenset[str], list[str], bool]] = []
+    if state["n"]:
+        rows = [
+            (pk, tokens, frozenset(tokens.split()), kinds or [], public)
+            for pk, tokens, kinds, public in Article.objects.filter(published=True).values_list(
+                "id", "search_tokens", "kinds", "public"
+            )
+        ]
     df: Counter[str] = Counter()
-    for _, tokens in rows:
-        df.update(set(tokens.split()))
+    for row in rows:
+        df.update(row[2])
     n = len(rows) + 1
-    return {t: math.log(n / (c + 0.5)) + 1.0 for t, c in df.items()}
+    weight = {t: math.log(n / (c + 0.5)) + 1.0 for t, c in df.items()}
+    _index = _Indexed(key, rows, weight)
+    return _index
 
 
-def _rank(query: str, rows: list[tuple[int, str]], *, limit: int, min_shared: int) -> list[int]:
+def _rank(
+    query: str,
+    rows: list[tuple[int, frozenset[str]]],
+    weight: dict[str, float],
+    *,
+    limit: int,
+    min_shared: int,
+) -> list[int]:
     wanted = set(index_tokens(query).split())
-    if not rows:
-        return []
-    weight = _weights(rows)
     scored = []
     for pk, tokens in rows:
-        have = set(tokens.split()) & wanted
+        have = tokens & wanted
         if len(have) >= min_shared:
             score = sum(weight.get(t, 1.0) for t in have) / math.sqrt(len(wanted) or 1)
             scored.append((score, len(have), pk))
@@ -277,41 +314,45 @@ def _published(*, public_only: bool = False) -> QuerySet[Article]:
     return qs.filter(public=True) if public_only else qs
 
 
+def _load(ids: list[int]) -> list[Article]:
+    if not ids:
+        return []
+    by_id = {a.pk: a for a in Article.objects.filter(pk__in=ids).select_related("category")}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def search_articles(query: str, *, public_only: bool = False, limit: int = 20) -> list[Article]:
     """Articles for a query in Chinese (Simplified or Traditional) or English: every word of
     the query must occur (as in case search); best matches first. Empty query: all."""
-    qs = _published(public_only=public_only).select_related("category")
     text = normalize(query).strip()
     if not text:
+        qs = _published(public_only=public_only).select_related("category")
         return list(qs.order_by("category__sort_order", "-updated_at")[:limit])
+    index = _indexed()
     phrases = [index_tokens(p) for p in text.split() if p]
     matching = [
-        (pk, tokens)
-        for pk, tokens in qs.values_list("id", "search_tokens")
+        (pk, token_set)
+        for pk, tokens, token_set, _kinds, public in index.rows
         # The bigrams of a query word follow each other in the document: a substring test.
-        if all(p in tokens for p in phrases)
+        if (public or not public_only) and all(p in tokens for p in phrases)
     ]
-    ids = _rank(text, matching, limit=limit, min_shared=0)
-    by_id = {a.pk: a for a in qs.filter(pk__in=ids)}
-    return [by_id[i] for i in ids if i in by_id]
+    return _load(_rank(text, matching, index.weight, limit=limit, min_shared=0))
 
 
 def suggest_articles(text: str, *, kind: str = "", limit: int = 3) -> list[Article]:
-    """Articles that fit a case's text (shared words, rare words weigh more)."""
+    """Articles that fit a case's text (shared words, rare words weigh more; articles for the
+    case's kind first). Three shared bigrams at least: one common word is not a topic."""
     if not text.strip():
         return []
-    rows = list(_published().values_list("id", "search_tokens", "kinds"))
-    if not rows:
+    index = _indexed()
+    if not index.rows:
         return []
-    boosted = [(pk, tokens) for pk, tokens, kinds in rows]
-    # Three shared bigrams at least: one common word is not a topic.
-    ids = _rank(text[:2000], boosted, limit=limit * 2, min_shared=3)
+    rows = [(pk, token_set) for pk, _t, token_set, _k, _p in index.rows]
+    ids = _rank(text[:2000], rows, index.weight, limit=limit * 2, min_shared=3)
     if kind:
-        kind_of = {pk: kinds for pk, _, kinds in rows}
-        ids.sort(key=lambda pk: 0 if not kind_of.get(pk) or kind in kind_of[pk] else 1)
-    ids = ids[:limit]
-    by_id = {a.pk: a for a in Article.objects.filter(pk__in=ids).select_related("category")}
-    return [by_id[i] for i in ids if i in by_id]
+        kinds_of = {pk: kinds for pk, _t, _s, kinds, _p in index.rows}
+        ids.sort(key=lambda pk: 0 if not kinds_of.get(pk) or kind in kinds_of[pk] else 1)
+    return _load(ids[:limit])
 
 
 def get_article(article_id: int, *, public_only: bool = False) -> Article:

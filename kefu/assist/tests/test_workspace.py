@@ -390,6 +390,7 @@ def test_the_case_page_reads_assist_in_a_fixed_number_of_queries(org, as_user, a
         assert page.count('data-testid="assist-badges"') == n + 1
         return len(queries.captured_queries)
 
+    measure(1)  # the articles' search tokens are read once per process
     assert measure(2) == measure(12)
 
 
