@@ -90,7 +90,7 @@ def _fixture(survey: Survey, customers: list[int], n: int, now: dt.datetime) -> 
                     )
                 )
             Response.objects.bulk_create(responses)
-            ResponseItem.objects.bulk_create(
+            items = ResponseItem.objects.bulk_create(
                 [
                     ResponseItem(
                         response=r,
@@ -109,6 +109,22 @@ def _fixture(survey: Survey, customers: list[int], n: int, now: dt.datetime) -> 
                     )
                 ]
             )
+            # The running totals the actions keep, for the same answers.
+            by_response: dict[int, list[tuple[str, float, float, str]]] = {}
+            for item in items:
+                by_response.setdefault(item.response_id, []).append(
+                    (item.question, item.value, item.score, item.group)
+                )
+            rollups: list[actions.RollupRow] = [
+                (actions.local_day(i.created_at), survey.pk, "all", "", {"invited": 1})
+                for i in invitations
+            ]
+            for response, invitation in zip(responses, invitations, strict=True):
+                rollups += actions._answer_rollups(response, invitation, by_response[response.pk])
+                if response.open_tokens:
+                    rollups += actions._keyword_rollups(response, response.open_tokens.split())
+            for chunk in range(0, len(rollups), 1500):
+                actions.bump_rollups(rollups[chunk : chunk + 1500])
     return n
 
 
@@ -174,8 +190,7 @@ def surveys(ctx: Context) -> Section:
             f"then {SUBMISSIONS} submissions one after another through `submit_answers` "
             "(validation, scores, items, the invitation, the after-answer job enqueued), and "
             "the whole results dashboard for 90 days (headline, index, cut, trend, item means, "
-            "drivers over the latest 2,000 responses, keywords over the latest 3,000 open "
-            "answers, peers)."
+            "drivers, keywords and themes, peers — read from the running totals the actions keep)."
         ),
         figures=[
             Figure.of_samples("submit one response", samples),

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import logging
 import secrets
+import zoneinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kefu.accounts.actors import Actor
@@ -39,6 +41,7 @@ from kefu.surveys.models import (
     ResponseItem,
     Survey,
     SurveyPurpose,
+    SurveyRollup,
     SurveyVersion,
     Trigger,
 )
@@ -372,6 +375,7 @@ def invite(
             )
     except IntegrityError:
         return None, "already_invited"
+    bump_rollups([(local_day(now), survey.pk, "all", "", {"invited": 1})])
     from kefu.surveys.tasks import deliver_invitation_task
 
     enqueue_on_commit(deliver_invitation_task, invitation.pk)
@@ -631,6 +635,181 @@ def send_due_waves(*, now: dt.datetime | None = None) -> int:
     return sum(send_wave(pk)[0] for pk in ids.values_list("id", flat=True))
 
 
+# --- running totals for the dashboard -----------------------------------------------------
+
+ROLLUP_COUNTERS = (
+    "n",
+    "csat_n",
+    "csat_ok",
+    "nps_n",
+    "promoters",
+    "detractors",
+    "ces_n",
+    "ces_sum",
+    "followups",
+    "score_n",
+    "score_sum",
+    "value_sum",
+    "y_sum",
+    "xy_sum",
+    "xx_sum",
+    "yy_sum",
+    "invited",
+    "answered",
+)
+RollupRow = tuple[dt.date, int, str, str, dict[str, float]]
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    return timezone.localdate(moment, timezone=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+
+def response_cuts(response: Response) -> list[tuple[str, str]]:
+    """The rollup keys an answer counts under (its survey total, then one per cut)."""
+
+    def key(value: object) -> str:
+        return "" if value is None else str(value)
+
+    return [
+        ("all", ""),
+        ("team", key(response.team_id)),
+        ("agent", key(response.agent_id)),
+        ("site", key(response.site_id)),
+        ("department", key(response.department_id)),
+        ("channel", response.case_channel),
+        ("kind", response.case_kind),
+        ("tier", response.tier),
+    ]
+
+
+def bump_rollups(rows: list[RollupRow]) -> None:
+    """Add to the running totals: one INSERT … ON CONFLICT DO UPDATE (SQLite and PostgreSQL)."""
+    merged: dict[tuple[dt.date, int, str, str], dict[str, float]] = {}
+    for day, survey_id, dim, key, counts in rows:
+        target = merged.setdefault(
+            (day, survey_id, dim, key[:60]), dict.fromkeys(ROLLUP_COUNTERS, 0)
+        )
+        for name, value in counts.items():
+            target[name] += value
+    if not merged:
+        return
+    table = SurveyRollup._meta.db_table
+    columns = ["day", "survey_id", "dim", "key", *ROLLUP_COUNTERS]
+    values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(merged))
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in ROLLUP_COUNTERS)
+    params: list[Any] = []
+    for (day, survey_id, dim, key), counts in merged.items():
+        params += [day, survey_id, dim, key, *(counts[c] for c in ROLLUP_COUNTERS)]
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values} "
+        f"ON CONFLICT (day, survey_id, dim, key) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _answer_rollups(
+    response: Response, invitation: Invitation, items: list[tuple[str, float, float, str]]
+) -> list[RollupRow]:
+    assert response.submitted_at is not None
+    day, survey_id = local_day(response.submitted_at), response.survey_id
+    csat, nps, ces = response.csat, response.nps, response.ces
+    counts: dict[str, float] = {
+        "n": 1,
+        "csat_n": int(csat is not None),
+        "csat_ok": int(csat is not None and csat >= 4),
+        "nps_n": int(nps is not None),
+        "promoters": int(nps is not None and nps >= 9),
+        "detractors": int(nps is not None and nps <= 6),
+        "ces_n": int(ces is not None),
+        "ces_sum": float(ces or 0),
+    }
+    rows: list[RollupRow] = [(day, survey_id, d, k, counts) for d, k in response_cuts(response)]
+    targets = {
+        q["key"]
+        for q in qdef.questions(response.version.definition)
+        if q.get("metric") in ("csat", "overall")
+    }
+    y = next((score for key, _v, score, _g in items if key in targets), None)
+    for key, value, score, group in items:
+        if y is not None and key not in targets:
+            rows.append(
+                (
+                    day,
+                    survey_id,
+                    "driver",
+                    key,
+                    {
+                        "score_n": 1,
+                        "score_sum": score,
+                        "y_sum": y,
+                        "xy_sum": score * y,
+                        "xx_sum": score * score,
+                        "yy_sum": y * y,
+                    },
+                )
+            )
+        rows.append(
+            (day, survey_id, "item", key, {"score_n": 1, "score_sum": score, "value_sum": value})
+        )
+        if group:
+            rows.append((day, survey_id, "group", group, {"score_n": 1, "score_sum": score}))
+    rows.append((local_day(invitation.created_at), survey_id, "all", "", {"answered": 1}))
+    return rows
+
+
+def _keyword_rollups(response: Response, tokens: list[str]) -> list[RollupRow]:
+    """Each word and two-word phrase of the open answers, counted once per answer."""
+    assert response.submitted_at is not None
+    day, survey_id = local_day(response.submitted_at), response.survey_id
+    words = {t[:60] for t in tokens}
+    phrases = {(a + b)[:60] for a, b in itertools.pairwise(tokens)}
+    one: dict[str, float] = {"n": 1}
+    return [(day, survey_id, "word", w, one) for w in sorted(words)] + [
+        (day, survey_id, "phrase", p, one) for p in sorted(phrases)
+    ]
+
+
+def rebuild_rollups() -> int:
+    """Recompute every running total from the answers (after a bulk import or a repair)."""
+    with transaction.atomic():
+        SurveyRollup.objects.all().delete()
+        count = 0
+        rows: list[RollupRow] = []
+        invitations = Invitation.objects.values_list("created_at", "survey_id")
+        for created_at, survey_id in invitations.iterator(chunk_size=5000):
+            rows.append((local_day(created_at), survey_id, "all", "", {"invited": 1}))
+            if len(rows) >= 500:
+                bump_rollups(rows)
+                rows = []
+        answered = (
+            Response.objects.filter(complete=True)
+            .select_related("invitation", "version")
+            .prefetch_related("items")
+        )
+        for response in answered.iterator(chunk_size=2000):
+            items = _items_of(response)
+            rows += _answer_rollups(response, response.invitation, items)
+            if response.open_tokens:
+                rows += _keyword_rollups(response, response.open_tokens.split())
+            if response.followup_case_id is not None:
+                assert response.submitted_at is not None
+                rows += [
+                    (local_day(response.submitted_at), response.survey_id, d, k, {"followups": 1})
+                    for d, k in response_cuts(response)
+                ]
+            count += 1
+            if len(rows) >= 500:
+                bump_rollups(rows)
+                rows = []
+        bump_rollups(rows)
+    return count
+
+
+def _items_of(response: Response) -> list[tuple[str, float, float, str]]:
+    return [(i.question, i.value, i.score, i.group) for i in response.items.all()]
+
+
 # --- answering -----------------------------------------------------------------------------
 
 
@@ -733,6 +912,7 @@ def submit_answers(token: str, answers: dict[str, Any], *, language: str = "") -
     )
     invitation.state, invitation.answered_at = InvitationState.ANSWERED, now
     invitation.save(update_fields=["state", "answered_at"])
+    bump_rollups(_answer_rollups(response, invitation, items))
     from kefu.surveys.tasks import after_answer_task
 
     enqueue_on_commit(after_answer_task, response.pk)
@@ -801,10 +981,16 @@ def after_answer(response_id: int) -> Case | None:
     ):
         from kefu.surveys.text import keyword_tokens
 
-        Response.objects.filter(pk=response.pk).update(
-            complaint_detected=complaint or response.complaint_detected,
-            open_tokens=" ".join(keyword_tokens(response.open_text)),
-        )
+        tokens = keyword_tokens(response.open_text) if not response.open_tokens else []
+        with transaction.atomic():
+            updated = Response.objects.filter(
+                pk=response.pk, open_tokens=response.open_tokens
+            ).update(
+                complaint_detected=complaint or response.complaint_detected,
+                open_tokens=" ".join(tokens) or response.open_tokens,
+            )
+            if updated and tokens:
+                bump_rollups(_keyword_rollups(response, tokens))
     if (low or complaint) and customer_id is not None:
         return open_followup(response.pk, reasons=[*low, *(["complaint"] if complaint else [])])
     return None
@@ -886,6 +1072,13 @@ def open_followup(response_id: int, *, reasons: list[str]) -> Case | None:
             )
         response.followup_case = case
         response.save(update_fields=["followup_case"])
+        assert response.submitted_at is not None
+        bump_rollups(
+            [
+                (local_day(response.submitted_at), response.survey_id, d, k, {"followups": 1})
+                for d, k in response_cuts(response)
+            ]
+        )
         case_actions.record_domain_event(
             case.pk,
             "linked",

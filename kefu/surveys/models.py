@@ -342,3 +342,45 @@ class PeerFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.peer} {self.metric} {self.period_start}"
+
+
+class SurveyRollup(models.Model):
+    """Running totals per day, survey and cut (team 7, kind complaint, item csat, …), kept by
+    the actions in the answer's transaction, so that the dashboard sums a few thousand rows
+    instead of reading every response. `dim` "all" (key "") is the survey's total; "item",
+    "group" and "driver" are per question; "word" and "phrase" count open-answer keywords."""
+
+    day = models.DateField()
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    dim = models.CharField(max_length=12)
+    key = models.CharField(max_length=60, blank=True)
+    n = models.PositiveIntegerField(default=0)
+    csat_n = models.PositiveIntegerField(default=0)
+    csat_ok = models.PositiveIntegerField(default=0)
+    nps_n = models.PositiveIntegerField(default=0)
+    promoters = models.PositiveIntegerField(default=0)
+    detractors = models.PositiveIntegerField(default=0)
+    ces_n = models.PositiveIntegerField(default=0)
+    ces_sum = models.FloatField(default=0)
+    followups = models.PositiveIntegerField(default=0)
+    score_n = models.PositiveIntegerField(default=0)
+    score_sum = models.FloatField(default=0)
+    value_sum = models.FloatField(default=0)
+    # Driver analysis: sums for Pearson r of the item (x) with overall satisfaction (y).
+    y_sum = models.FloatField(default=0)
+    xy_sum = models.FloatField(default=0)
+    xx_sum = models.FloatField(default=0)
+    yy_sum = models.FloatField(default=0)
+    invited = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "survey", "dim", "key"], name="survey_rollup_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["dim", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.survey_id} {self.dim}={self.key}"

@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
-from kefu.accounts.models import User
+from kefu.accounts.models import Department, Site, Team, User
 from kefu.surveys import definition as qdef
 from kefu.surveys import permissions
+from kefu.surveys.actions import ROLLUP_COUNTERS
 from kefu.surveys.models import (
     IndexGroup,
     Invitation,
@@ -33,6 +34,7 @@ from kefu.surveys.models import (
     Response,
     ResponseItem,
     Survey,
+    SurveyRollup,
 )
 
 CUTS = ("team", "agent", "site", "department", "channel", "kind", "tier", "period")
@@ -174,7 +176,46 @@ class Dashboard:
     peers: list[dict[str, Any]] = field(default_factory=list)
 
 
+def use_rollups(user: User) -> bool:
+    """Readers of every answer read the running totals; scoped readers the answers."""
+    return user.role in permissions.DESIGN_ROLES
+
+
+def _rollups(filters: Filters, dim: str) -> QuerySet[SurveyRollup]:
+    qs = SurveyRollup.objects.filter(dim=dim, day__gte=filters.start, day__lte=filters.end)
+    return qs.filter(survey_id=filters.survey_id) if filters.survey_id else qs
+
+
+_SUMS = {c: Sum(c) for c in ROLLUP_COUNTERS}
+
+
+def _scores_of_sums(row: dict[str, Any]) -> dict[str, Any]:
+    v = {c: row.get(c) or 0 for c in ROLLUP_COUNTERS}
+    return {
+        "n": int(v["n"]),
+        "csat": csat_share(int(v["csat_ok"]), int(v["csat_n"])),
+        "csat_n": int(v["csat_n"]),
+        "nps": nps_score(int(v["promoters"]), int(v["detractors"]), int(v["nps_n"])),
+        "nps_n": int(v["nps_n"]),
+        "ces": round(v["ces_sum"] / v["ces_n"], 2) if v["ces_n"] else None,
+        "followups": int(v["followups"]),
+    }
+
+
 def headline(user: User, filters: Filters) -> dict[str, Any]:
+    if use_rollups(user):
+        sums = _rollups(filters, "all").aggregate(**_SUMS)
+        scores = _scores_of_sums(sums)
+        sent = {"sent": int(sums["invited"] or 0), "answered": int(sums["answered"] or 0)}
+        scores["sent"], scores["answered"] = sent["sent"], sent["answered"]
+        scores["response_rate"] = (
+            round(sent["answered"] / sent["sent"] * 100, 1) if sent["sent"] else None
+        )
+        return scores
+    return live_headline(user, filters)
+
+
+def live_headline(user: User, filters: Filters) -> dict[str, Any]:
     scores = _scores(responses(user, filters).aggregate(**_AGGREGATES))
     sent = _invitations(user, filters).aggregate(
         sent=Count("id"), answered=Count("id", filter=Q(state="answered"))
@@ -189,13 +230,7 @@ def headline(user: User, filters: Filters) -> dict[str, Any]:
 def index_groups(
     user: User, filters: Filters, language: str
 ) -> tuple[list[dict[str, Any]], float | None, str]:
-    means = dict(
-        ResponseItem.objects.filter(response__in=responses(user, filters))
-        .exclude(group="")
-        .values_list("group")
-        .annotate(avg=Avg("score"))
-        .values_list("group", "avg")
-    )
+    means = _rollup_group_means(filters) if use_rollups(user) else live_group_means(user, filters)
     groups = list(IndexGroup.objects.all())
     scores = {g.key: (round(means[g.key], 1) if g.key in means else None) for g in groups}
     value, formula = weighted_index(scores, {g.key: g.weight for g in groups})
@@ -211,10 +246,80 @@ def index_groups(
     return rows, value, formula
 
 
+def live_group_means(user: User, filters: Filters) -> dict[str, float]:
+    return dict(
+        ResponseItem.objects.filter(response__in=responses(user, filters))
+        .exclude(group="")
+        .values_list("group")
+        .annotate(avg=Avg("score"))
+        .values_list("group", "avg")
+    )
+
+
+def _rollup_group_means(filters: Filters) -> dict[str, float]:
+    rows = _rollups(filters, "group").values("key").annotate(s=Sum("score_sum"), c=Sum("score_n"))
+    return {r["key"]: r["s"] / r["c"] for r in rows if r["c"]}
+
+
 def cut(user: User, filters: Filters, by: str) -> list[dict[str, Any]]:
+    return _rollup_cut(filters, by) if use_rollups(user) else live_cut(user, filters, by)
+
+
+def _weekly(filters: Filters) -> bool:
+    return (filters.end - filters.start).days <= 120
+
+
+def _rollup_cut(filters: Filters, by: str) -> list[dict[str, Any]]:
+    if by == "period":
+        buckets: dict[dt.date, dict[str, float]] = {}
+        daily: Any = _rollups(filters, "all").values("day").annotate(**_SUMS)
+        for row in daily:
+            day = row["day"]
+            start = (
+                day - dt.timedelta(days=day.weekday()) if _weekly(filters) else day.replace(day=1)
+            )
+            bucket = buckets.setdefault(start, dict.fromkeys(ROLLUP_COUNTERS, 0))
+            for c in ROLLUP_COUNTERS:
+                bucket[c] += row[c] or 0
+        return [
+            {"label": start.isoformat(), **_scores_of_sums(b)}
+            for start, b in sorted(buckets.items())
+            if b["n"]
+        ]
+    summed: Any = _rollups(filters, by).values("key").annotate(**_SUMS)
+    rows: list[dict[str, Any]] = [r for r in summed if r["n"]]
+    rows.sort(key=lambda r: -r["n"])
+    names = _key_names(by, [r["key"] for r in rows[:30]])
+    return [{"label": names.get(r["key"]) or "—", **_scores_of_sums(r)} for r in rows[:30]]
+
+
+def _key_names(by: str, keys: list[str]) -> dict[str, str]:
+    ids = [int(k) for k in keys if k.isdigit()]
+    if by == "team":
+        return {
+            str(pk): name for pk, name in Team.objects.filter(pk__in=ids).values_list("pk", "name")
+        }
+    if by == "site":
+        return {
+            str(pk): name for pk, name in Site.objects.filter(pk__in=ids).values_list("pk", "name")
+        }
+    if by == "department":
+        return {
+            str(pk): name
+            for pk, name in Department.objects.filter(pk__in=ids).values_list("pk", "name")
+        }
+    if by == "agent":
+        return {
+            str(pk): name
+            for pk, name in User.objects.filter(pk__in=ids).values_list("pk", "display_name")
+        }
+    return {k: k for k in keys}
+
+
+def live_cut(user: User, filters: Filters, by: str) -> list[dict[str, Any]]:
     qs = responses(user, filters)
     if by == "period":
-        trunc = TruncWeek if (filters.end - filters.start).days <= 120 else TruncMonth
+        trunc = TruncWeek if _weekly(filters) else TruncMonth
         periods: Any = (
             qs.annotate(label=trunc("submitted_at")).values("label").annotate(**_AGGREGATES)
         )
@@ -228,6 +333,30 @@ def cut(user: User, filters: Filters, by: str) -> list[dict[str, Any]]:
 
 
 def item_means(user: User, filters: Filters, language: str) -> list[dict[str, Any]]:
+    if not use_rollups(user):
+        return live_item_means(user, filters, language)
+    rows = (
+        _rollups(filters, "item")
+        .values("survey_id", "key")
+        .annotate(s=Sum("score_sum"), v=Sum("value_sum"), c=Sum("score_n"))
+        .order_by("survey_id", "key")
+    )
+    labels = _labels(language)
+    return [
+        {
+            "survey_id": r["survey_id"],
+            "question": r["key"],
+            "label": labels.get((r["survey_id"], r["key"]), r["key"]),
+            "score": round(r["s"] / r["c"], 1),
+            "value": round(r["v"] / r["c"], 2),
+            "n": r["c"],
+        }
+        for r in rows
+        if r["c"]
+    ]
+
+
+def live_item_means(user: User, filters: Filters, language: str) -> list[dict[str, Any]]:
     rows = (
         ResponseItem.objects.filter(response__in=responses(user, filters))
         .values("survey_id", "question")
@@ -259,8 +388,60 @@ def _labels(language: str) -> dict[tuple[int, str], str]:
 
 
 def drivers(user: User, filters: Filters, language: str) -> tuple[list[dict[str, Any]], str, int]:
-    """Which items move overall satisfaction most: Pearson r between each item's score and
-    the overall score (the CSAT or overall question) across the latest responses."""
+    """Which items move overall satisfaction most: Pearson r of each item's score with the
+    overall score (the CSAT or overall question) over every answer of the period, from the
+    running sums (Σx, Σy, Σxy, Σx², Σy²)."""
+    if not use_rollups(user):
+        return live_drivers(user, filters, language)
+    rows = (
+        _rollups(filters, "driver")
+        .values("survey_id", "key")
+        .annotate(
+            n=Sum("score_n"),
+            x=Sum("score_sum"),
+            y=Sum("y_sum"),
+            xy=Sum("xy_sum"),
+            xx=Sum("xx_sum"),
+            yy=Sum("yy_sum"),
+        )
+    )
+    labels = _labels(language)
+    out: list[dict[str, Any]] = []
+    most = 0
+    for r in rows:
+        n = r["n"] or 0
+        most = max(most, n)
+        r_value = pearson_from_sums(n, r["x"], r["y"], r["xy"], r["xx"], r["yy"])
+        if r_value is None:
+            continue
+        out.append(
+            {
+                "label": labels.get((r["survey_id"], r["key"]), r["key"]),
+                "r": r_value,
+                "n": n,
+                "mean": round(r["x"] / n, 1),
+            }
+        )
+    out.sort(key=lambda row: -row["r"])
+    return out[:12], DRIVER_METHOD, most
+
+
+def pearson_from_sums(
+    n: int, sx: float, sy: float, sxy: float, sxx: float, syy: float
+) -> float | None:
+    if n < 3:
+        return None
+    cov = sxy - sx * sy / n
+    vx, vy = sxx - sx * sx / n, syy - sy * sy / n
+    if vx <= 1e-9 or vy <= 1e-9:
+        return None
+    return round(cov / math.sqrt(vx * vy), 3)
+
+
+def live_drivers(
+    user: User, filters: Filters, language: str
+) -> tuple[list[dict[str, Any]], str, int]:
+    """Pearson r over the latest responses the reader may see (scoped readers)."""
     latest = list(
         responses(user, filters)
         .order_by("-submitted_at")
@@ -321,9 +502,50 @@ def _target_questions() -> set[tuple[int, str]]:
 def keywords(
     user: User, filters: Filters, *, top: int = 20
 ) -> tuple[list[tuple[str, int]], list[tuple[str, int]], list[dict[str, Any]]]:
-    """Words and two-word phrases of the open answers (segmented when answered, see
-    kefu.surveys.text), and the top words per month (themes over time). Counted once per
-    answer."""
+    """Words and two-word phrases of the open answers and the top words per month, from the
+    running counts (each counted once per answer)."""
+    if not use_rollups(user):
+        return live_keywords(user, filters, top=top)
+    words = _top(
+        Counter(
+            {
+                r["key"]: int(r["n"])
+                for r in _rollups(filters, "word").values("key").annotate(n=Sum("n"))
+            }
+        ),
+        top,
+    )
+    phrases = _top(
+        Counter(
+            {
+                r["key"]: int(r["n"])
+                for r in _rollups(filters, "phrase")
+                .values("key")
+                .annotate(n=Sum("n"))
+                .filter(n__gt=1)
+            }
+        ),
+        10,
+    )
+    by_month: dict[str, Counter[str]] = defaultdict(Counter)
+    monthly = (
+        _rollups(filters, "word")
+        .annotate(month=TruncMonth("day"))
+        .values("month", "key")
+        .annotate(n=Sum("n"))
+    )
+    for r in monthly:
+        by_month[r["month"].strftime("%Y-%m")][r["key"]] += int(r["n"])
+    themes = [
+        {"period": month, "words": _top(counter, 5)} for month, counter in sorted(by_month.items())
+    ]
+    return words, phrases, themes
+
+
+def live_keywords(
+    user: User, filters: Filters, *, top: int = 20
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]], list[dict[str, Any]]]:
+    """Keywords of the latest open answers the reader may see (scoped readers)."""
     rows = list(
         responses(user, filters)
         .exclude(open_tokens="")
@@ -342,14 +564,18 @@ def keywords(
         phrases.update({a + b for a, b in itertools.pairwise(tokens)})
         by_month[submitted_at.strftime("%Y-%m")].update(unique)
     themes = [
-        {"period": month, "words": counter.most_common(5)}
-        for month, counter in sorted(by_month.items())
+        {"period": month, "words": _top(counter, 5)} for month, counter in sorted(by_month.items())
     ]
     return (
-        words.most_common(top),
-        [(p, n) for p, n in phrases.most_common(top) if n > 1][:10],
+        _top(words, top),
+        _top(Counter({p: n for p, n in phrases.items() if n > 1}), 10),
         themes,
     )
+
+
+def _top(counter: Counter[str], n: int) -> list[tuple[str, int]]:
+    """The n commonest, ties in code-point order (the same on every database)."""
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
 
 def peer_comparison(

@@ -13,7 +13,7 @@ from kefu.accounts.actors import Actor
 from kefu.core import clock
 from kefu.core.errors import PermissionDenied, ValidationFailed
 from kefu.surveys import actions, scores
-from kefu.surveys.models import IndexGroup, Survey
+from kefu.surveys.models import IndexGroup, Invitation, Survey
 from kefu.surveys.tests.conftest import consenting_customer
 from tests.factories import Org
 
@@ -137,3 +137,61 @@ def test_peer_benchmark_ranks_us_among_the_peers(org: Org) -> None:
             period_end=today,
             value=150,
         )
+
+
+def test_the_running_totals_agree_with_the_answers_and_can_be_rebuilt(
+    org: Org, django_capture_on_commit_callbacks: Any
+) -> None:
+    from kefu.surveys.models import SurveyRollup
+    from tests.factories import advance, make_case
+
+    survey = answer_all(org)
+    # and answers about real cases, with teams, agents, kinds and a follow-up
+    for n, kind in enumerate(["complaint", "inquiry", "repair_request"]):
+        customer = consenting_customer(org, f"案例客户{n}")
+        with django_capture_on_commit_callbacks(execute=True):
+            case = advance(org, make_case(org, kind=kind, customer=customer), "closed")
+        invitation = Invitation.objects.get(case=case)
+        answers = (
+            {"solved": "no", "csat": 1, "speed": 1, "attitude": 2, "fairness": 1}
+            if kind == "complaint"
+            else {"csat": 4, "ces": 6, "nps": 9, "aspects": {"speed": 3}}
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.submit_answers(invitation.token, answers)
+
+    def everything() -> dict[str, Any]:
+        f = filters()
+        live: dict[str, Any] = {
+            "headline": scores.live_headline(org.supervisor, f),
+            "groups": {
+                k: round(v, 6) for k, v in scores.live_group_means(org.supervisor, f).items()
+            },
+            "items": scores.live_item_means(org.supervisor, f, "zh-hans"),
+        }
+        for by in scores.CUTS:
+            live[by] = sorted(scores.live_cut(org.supervisor, f, by), key=lambda r: str(r["label"]))
+        rolled: dict[str, Any] = {
+            "headline": scores.headline(org.supervisor, f),
+            "groups": {k: round(v, 6) for k, v in scores._rollup_group_means(f).items()},
+            "items": scores.item_means(org.supervisor, f, "zh-hans"),
+        }
+        for by in scores.CUTS:
+            rolled[by] = sorted(scores.cut(org.supervisor, f, by), key=lambda r: str(r["label"]))
+        live_drivers, _m, _n = scores.live_drivers(org.supervisor, f, "zh-hans")
+        rolled_drivers, _m, _n = scores.drivers(org.supervisor, f, "zh-hans")
+        live["drivers"] = sorted((d["label"], d["r"], d["n"], d["mean"]) for d in live_drivers)
+        rolled["drivers"] = sorted((d["label"], d["r"], d["n"], d["mean"]) for d in rolled_drivers)
+        live["keywords"] = scores.live_keywords(org.supervisor, f)
+        rolled["keywords"] = scores.keywords(org.supervisor, f)
+        assert rolled == live
+        return rolled
+
+    first = everything()
+    assert first["drivers"] and first["keywords"][0]
+    assert first["headline"]["followups"] >= 1
+    assert first["headline"]["n"] == 7
+    SurveyRollup.objects.all().delete()
+    assert actions.rebuild_rollups() == 7
+    assert everything() == first
+    assert survey.pk
