@@ -140,6 +140,7 @@ def ingest_email(
     source: str = "imap",
     uidvalidity: int | None = None,
     uid: int | None = None,
+    channel: str = Channel.EMAIL,
 ) -> IngestResult:
     """Store one received email: a reply on its case, a new case, a recorded auto-reply, or
     quarantine. Idempotent: the same UID or Message-ID again returns "duplicate"."""
@@ -171,7 +172,7 @@ def ingest_email(
         return IngestResult("duplicate")
     try:
         with transaction.atomic():
-            result = _store(row, parsed)
+            result = _store(row, parsed, channel=channel)
             _advance(mailbox, uidvalidity, uid)
             checkpoint("store")
             return result
@@ -264,7 +265,7 @@ def infer_kind(text: str, subject: str, default: str) -> str:
     return default
 
 
-def _store(row: InboundEmail, parsed: ParsedEmail) -> IngestResult:
+def _store(row: InboundEmail, parsed: ParsedEmail, *, channel: str = Channel.EMAIL) -> IngestResult:
     """Inside the ingest transaction: decide where the email goes and write it."""
     mailbox = row.mailbox
     row.html = parsed.html
@@ -298,7 +299,7 @@ def _store(row: InboundEmail, parsed: ParsedEmail) -> IngestResult:
         case = case_actions.open_case(
             actor=EMAIL,
             kind=kind,
-            channel=Channel.EMAIL,
+            channel=channel,
             subject=(parsed.subject or NO_SUBJECT)[:200],
             customer=customer,
             description=body[:2000],
@@ -360,7 +361,9 @@ def retry_quarantined(inbound_id: int, *, actor: Actor) -> IngestResult:
             row.subject = parsed.subject[:300]
             row.from_address = parsed.from_address[:254]
             row.reason = ""
-            return _store(row, parsed)
+            return _store(
+                row, parsed, channel=Channel.WEB if row.source == "web" else Channel.EMAIL
+            )
     except (DomainError, ValueError, IntegrityError) as exc:
         InboundEmail.objects.filter(pk=row.pk).update(reason=f"retry failed: {exc}"[:2000])
         return IngestResult(InboundStatus.QUARANTINED, row.pk)
@@ -749,24 +752,50 @@ def confirm_web_submission(token: str) -> Case:
         raise NotFound("the link is invalid or has expired")
     if submission.case_id is not None:
         return submission.case  # type: ignore[return-value]
-    customer = find_or_create_customer(actor=EMAIL, name=submission.name, email=submission.email)
-    actor = Actor.customer(customer.pk)
-    team, site = _intake_team()
-    case = case_actions.open_case(
-        actor=actor,
-        kind=infer_kind(submission.body, submission.subject, "inquiry"),
-        channel=Channel.WEB,
-        subject=submission.subject,
-        customer=customer,
-        description=submission.body[:2000],
-        team=team,
-        site=site,
-    )
-    case_actions.add_message(case.pk, actor=actor, kind=MessageKind.INBOUND, body=submission.body)
+    mailbox = Mailbox.objects.filter(active=True).order_by("pk").first()
+    if mailbox is not None:
+        # The same ingest path as email: threading, customer, kind, idempotency by Message-ID.
+        result = ingest_email(
+            mailbox.pk, _submission_mime(submission), source="web", channel=Channel.WEB
+        )
+        found = Case.objects.filter(pk=result.case_id).first() if result.case_id else None
+        if found is None:
+            raise ValidationFailed("the request could not be stored", fields={"token": "retry"})
+        case = found
+    else:
+        customer = find_or_create_customer(
+            actor=EMAIL, name=submission.name, email=submission.email
+        )
+        actor = Actor.customer(customer.pk)
+        case = case_actions.open_case(
+            actor=actor,
+            kind=infer_kind(submission.body, submission.subject, "inquiry"),
+            channel=Channel.WEB,
+            subject=submission.subject,
+            customer=customer,
+            description=submission.body[:2000],
+        )
+        case_actions.add_message(
+            case.pk, actor=actor, kind=MessageKind.INBOUND, body=submission.body
+        )
     submission.case = case
     submission.confirmed_at = clock.now()
     submission.save(update_fields=["case", "confirmed_at"])
     return case
+
+
+def _submission_mime(submission: WebSubmission) -> bytes:
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    msg = EmailMessage()
+    msg["From"] = Address(display_name=submission.name, addr_spec=submission.email)
+    msg["Subject"] = submission.subject
+    msg["Message-ID"] = f"<web-{submission.pk}@kefu.portal>"
+    msg["Date"] = format_datetime(submission.created_at)
+    msg.set_content(submission.body)
+    return msg.as_bytes()
 
 
 def send_link_mail(to: str, purpose: str, template: str, url: str) -> None:

@@ -121,12 +121,14 @@ def test_confirm_a_resolution_and_reopen_within_the_window(org, portal, settings
     assert client.post(f"/portal/cases/{case.number}/reopen/", {"reason": "x"}).status_code == 422
 
 
+@pytest.mark.parametrize("with_mailbox", [True, False])
 def test_the_public_form_confirms_by_email_then_opens_one_case(
-    db, client, mailoutbox, django_capture_on_commit_callbacks, settings
+    org, client, mailoutbox, django_capture_on_commit_callbacks, settings, with_mailbox
 ):
-    from kefu.cases.reference_data import ensure_reference_data
+    from kefu.channels.models import InboundEmail, Mailbox
 
-    ensure_reference_data()
+    if with_mailbox:  # the confirmed request goes through the email ingest path
+        Mailbox.objects.create(name="客服", address="support@kefu.test", team=org.team)
     settings.KEFU_WEBFORM_PER_HOUR = 2
     form = {
         "name": "刘女士",
@@ -144,6 +146,11 @@ def test_the_public_form_confirms_by_email_then_opens_one_case(
     assert client.get(link).status_code == 200  # twice: still one case
     case = Case.objects.get()
     assert case.channel == "web" and case.customer.primary_email == "liu@example.cn"
+    assert CaseMessage.objects.get(case=case).body == "周日营业吗？"
+    if with_mailbox:
+        assert case.team == org.team
+        assert InboundEmail.objects.get(case=case).source == "web"
+        assert case.customer.name == "刘女士"
     # The honeypot stores nothing; the rate limit answers 429.
     assert client.post("/portal/contact/", {**form, "website": "http://spam"}).status_code == 200
     assert WebSubmission.objects.count() == 1
