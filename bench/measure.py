@@ -112,3 +112,4 @@ from . import pages, reads, sla, writes  # noqa: E402, F401
 from . import assist  # noqa: E402, F401
 from . import channels  # noqa: E402, F401
 from . import surveys  # noqa: E402, F401
+from . import crm  # noqa: E402, F401

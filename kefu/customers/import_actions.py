@@ -186,7 +186,11 @@ def _existing(rows: Iterable[Row]) -> tuple[dict[str, int], dict[str, int], dict
         if v.get("email"):
             emails.add(v["email"].lower())
     by_ext = (
-        dict(Customer.objects.filter(external_id__in=ext).values_list("external_id", "pk"))
+        dict(
+            Customer.objects.filter(external_id__in=ext)
+            .exclude(external_id="")
+            .values_list("external_id", "pk")
+        )
         if ext
         else {}
     )
@@ -229,9 +233,9 @@ def _organisations(refs: set[str]) -> dict[str, int]:
     if not refs:
         return {}
     found = dict(
-        Customer.objects.filter(kind=CustomerKind.ORGANISATION, external_id__in=refs).values_list(
-            "external_id", "pk"
-        )
+        Customer.objects.exclude(external_id="")
+        .filter(kind=CustomerKind.ORGANISATION, external_id__in=refs)
+        .values_list("external_id", "pk")
     )
     for name, pk in Customer.objects.filter(
         kind=CustomerKind.ORGANISATION, name__in=refs - set(found)
@@ -364,7 +368,11 @@ def _consumption_batch(batch: list[Row]) -> dict[str, int]:
     good = [r for r in batch if not r.errors]
     refs = {r.values["customer"] for r in good if r.values["customer"]}
     by_ext = (
-        dict(Customer.objects.filter(external_id__in=refs).values_list("external_id", "pk"))
+        dict(
+            Customer.objects.filter(external_id__in=refs)
+            .exclude(external_id="")
+            .values_list("external_id", "pk")
+        )
         if refs
         else {}
     )
@@ -373,9 +381,9 @@ def _consumption_batch(batch: list[Row]) -> dict[str, int]:
     )
     ids = [r.values["external_id"] for r in good]
     known = dict(
-        ConsumptionRecord.objects.filter(external_id__in=ids).values_list(
-            "external_id", "customer_id"
-        )
+        ConsumptionRecord.objects.filter(external_id__in=ids)
+        .exclude(external_id="")
+        .values_list("external_id", "customer_id")
     )
     fresh: list[ConsumptionRecord] = []
     taken: set[str] = set()
