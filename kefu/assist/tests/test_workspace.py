@@ -281,6 +281,10 @@ def test_the_service_cycle_is_a_checklist_recorded_on_complaints(org, as_user):
     assert CycleStep.objects.filter(case=case).count() == 3
     page = client.get(f"/cases/{case.number}/").content.decode()
     assert 'data-testid="service-cycle"' in page and "1/6" in page
+    swapped = client.post(
+        f"/cases/{case.number}/assist/cycle/agree/", {"done": "1"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert swapped.startswith('<section class="card" id="service-cycle"') and "2/6" in swapped
 
 
 def test_inquiries_have_no_service_cycle(org, as_user):

@@ -157,10 +157,16 @@ def mark_cycle(request: HttpRequest, number: str, step: str) -> HttpResponse:
     except PermissionDenied as exc:
         raise forbid(describe(exc)) from exc
     if is_htmx(request):
+        rows = assist_selectors.cycle_rows(case)
         return render(
             request,
             "web/partials/assist_cycle.html",
-            {"case": case, "cycle": assist_selectors.cycle_rows(case), "is_open": True},
+            {
+                "case": case,
+                "cycle": rows,
+                "cycle_done": sum(1 for r in rows if r.done),
+                "is_open": case.status != "closed",
+            },
         )
     return redirect(_case_url(number, "#service-cycle"))
 
