@@ -162,7 +162,7 @@ def sla(ctx: Context) -> Section:
             Figure.single("warnings recorded", warned),
             Figure.single("sweep, ms per warning or breach", round(per_record_ms, 3), unit="ms"),
             Figure.single(
-                f"recompute {stale:,} clocks", round(recompute_seconds, 1), unit="s", n=cases_done
+                f"recompute {stale:,} clocks", round(recompute_seconds, 2), unit="s", n=cases_done
             ),
             Figure.single(
                 f"recompute {RECOMPUTE_TARGET:,} clocks (projected)",
