@@ -28,7 +28,7 @@ _FATAL_DEFECTS = (
 )
 SAFE_TAGS = {
     "a", "b", "blockquote", "br", "code", "div", "em", "font", "h1", "h2", "h3", "h4", "hr",
-    "i", "img", "li", "ol", "p", "pre", "span", "strong", "table", "tbody", "td", "th",
+    "i", "li", "ol", "p", "pre", "span", "strong", "table", "tbody", "td", "th",
     "thead", "tr", "u", "ul",
 }  # fmt: skip
 _AUTO_SUBJECT = re.compile(
@@ -168,8 +168,10 @@ def sanitise_html(html: str) -> str:
     return nh3.clean(
         html,
         tags=SAFE_TAGS,
-        attributes={"a": {"href", "title"}, "img": {"alt", "src"}, "td": {"colspan"}},
-        url_schemes={"http", "https", "mailto", "cid"},
+        # No images: a remote one would tell the sender when an agent reads the mail
+        # (inline images are stored as attachments anyway).
+        attributes={"a": {"href", "title"}, "td": {"colspan"}},
+        url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
 

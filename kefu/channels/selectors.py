@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from kefu.cases.choices import EventType, MessageKind
 from kefu.cases.models import Attachment, Case, CaseEvent, CaseMessage
-from kefu.channels.models import InboundEmail, InboundStatus, Mailbox
+from kefu.channels.models import InboundEmail, InboundStatus, Mailbox, OutboundEmail
 from kefu.core import clock
 from kefu.core.errors import NotFound
 from kefu.customers.models import Customer
@@ -134,6 +134,22 @@ def mailbox_health() -> list[MailboxHealth]:
         )
         for m in Mailbox.objects.order_by("name")
     ]
+
+
+@dataclass
+class CaseEmails:
+    inbound: list[InboundEmail]
+    outbound: list[OutboundEmail]
+
+
+def case_emails(case: Case) -> CaseEmails:
+    """The emails of a case as received (sanitised HTML) and as sent (with their outcome)."""
+    return CaseEmails(
+        inbound=list(
+            InboundEmail.objects.filter(case=case).select_related("mailbox").order_by("received_at")
+        ),
+        outbound=list(OutboundEmail.objects.filter(case=case).order_by("created_at")),
+    )
 
 
 def quarantined_emails(limit: int = 200) -> QuerySet[InboundEmail]:

@@ -23,4 +23,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("portal/contact/", webform.contact, name="contact"),
     path("portal/contact/confirm/<str:token>/", webform.confirm, name="contact_confirm"),
     path("channels/mailboxes/", staff.mailboxes, name="mailboxes"),
+    path("channels/cases/<str:number>/emails/", staff.case_emails, name="case_emails"),
 ]
