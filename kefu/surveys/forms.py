@@ -112,3 +112,68 @@ def _number(value: Any) -> Any:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return value
+
+
+def _pairs(raw: str) -> list[dict[str, str]]:
+    """Lines "value|中文|English" (English optional) as options or matrix rows."""
+    out = []
+    for line in (raw or "").splitlines():
+        parts = [p.strip() for p in line.split("|")]
+        if not parts or not parts[0]:
+            continue
+        zh = parts[1] if len(parts) > 1 and parts[1] else parts[0]
+        en = parts[2] if len(parts) > 2 else ""
+        out.append({"value": parts[0], "zh": zh, "en": en})
+    return out
+
+
+def question_from_post(data: QueryDict) -> tuple[str, dict[str, Any]]:
+    """(section key, question) from the designer's add-a-question form."""
+    kind = data.get("type", "")
+    question: dict[str, Any] = {
+        "key": data.get("key", "").strip(),
+        "type": kind,
+        "text": {"zh": data.get("text_zh", "").strip(), "en": data.get("text_en", "").strip()},
+        "required": bool(data.get("required")),
+    }
+    if kind in ("single", "multiple", "ranking"):
+        question["options"] = _pairs(data.get("options", ""))
+    if kind in ("rating", "matrix"):
+        question["scale"] = (
+            int(data.get("scale") or 5) if (data.get("scale") or "5").isdigit() else 5
+        )
+    if kind == "rating" and data.get("stars"):
+        question["style"] = "stars"
+    if kind == "matrix":
+        question["rows"] = [
+            {"key": p["value"], "zh": p["zh"], "en": p["en"]} for p in _pairs(data.get("rows", ""))
+        ]
+    for name in ("metric", "group"):
+        if data.get(name):
+            question[name] = data[name]
+    ref = data.get("show_if_question", "").strip()
+    if ref:
+        values = [v.strip() for v in data.get("show_if_values", "").split(",") if v.strip()]
+        question["show_if"] = {"question": ref, "values": values}
+    return data.get("section", "").strip(), question
+
+
+def with_question(
+    definition: dict[str, Any], section_key: str, question: dict[str, Any], new_title: str = ""
+) -> dict[str, Any]:
+    """A copy of the definition with the question appended to the section (or a new one)."""
+    out = json.loads(json.dumps(definition or {"sections": []}))
+    out.setdefault("sections", [])
+    for section in out["sections"]:
+        if section_key and section.get("key") == section_key:
+            section.setdefault("questions", []).append(question)
+            return out
+    title = new_title or section_key
+    out["sections"].append(
+        {
+            "key": section_key or f"s{len(out['sections']) + 1}",
+            "title": {"zh": title, "en": ""},
+            "questions": [question],
+        }
+    )
+    return out

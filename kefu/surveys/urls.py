@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("surveys/peers/", designer.peers, name="peers"),
     path("surveys/<int:survey_id>/", designer.survey_detail, name="detail"),
     path("surveys/<int:survey_id>/publish/", designer.publish, name="publish"),
+    path("surveys/<int:survey_id>/questions/", designer.add_question, name="add_question"),
     path("surveys/<int:survey_id>/preview/", designer.preview, name="preview"),
     path("surveys/<int:survey_id>/send/", designer.send, name="send"),
     path("surveys/<int:survey_id>/waves/", designer.schedule_wave, name="wave"),

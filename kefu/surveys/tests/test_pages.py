@@ -105,3 +105,31 @@ def test_a_supervisor_sends_a_survey_to_a_customer(org: Org) -> None:
     client = signed_in(org.supervisor)
     assert client.post(f"/surveys/{survey.pk}/send/", {"customer": customer.pk}).status_code == 302
     assert Invitation.objects.filter(customer=customer, survey=survey).count() == 1
+
+
+def test_the_designer_form_adds_a_question_with_skip_logic_to_a_draft(org: Org) -> None:
+    survey = Survey.objects.get(code="customer-care")
+    client = signed_in(org.supervisor)
+    form = {
+        "section": "open",
+        "key": "channel_pref",
+        "type": "single",
+        "text_zh": "您更喜欢哪种联系方式？",
+        "text_en": "How would you like us to contact you?",
+        "required": "1",
+        "options": "phone|电话|Phone\nwechat|微信|WeChat",
+        "show_if_question": "overall",
+        "show_if_values": "1,2",
+    }
+    assert client.post(f"/surveys/{survey.pk}/questions/", form).status_code == 302
+    draft = SurveyVersion.objects.get(survey=survey, published_at__isnull=True)
+    added = draft.definition["sections"][-1]["questions"][-1]
+    assert added["options"][1] == {"value": "wechat", "zh": "微信", "en": "WeChat"}
+    assert added["show_if"] == {"question": "overall", "values": ["1", "2"]}
+    # A broken question is refused and the draft keeps what it had.
+    bad = client.post(f"/surveys/{survey.pk}/questions/", {**form, "key": "x2", "options": "a|甲"})
+    assert bad.status_code == 302
+    draft.refresh_from_db()
+    assert not any(q["key"] == "x2" for s in draft.definition["sections"] for q in s["questions"])
+    page = client.get(f"/surveys/{survey.pk}/").content.decode()
+    assert "题目未加入" in page or "x2" not in page

@@ -20,7 +20,7 @@ from kefu.core.errors import NotFound, ValidationFailed
 from kefu.customers.models import Customer
 from kefu.surveys import actions, permissions, selectors
 from kefu.surveys import definition as qdef
-from kefu.surveys.forms import layout
+from kefu.surveys.forms import layout, question_from_post, with_question
 from kefu.surveys.models import IndexGroup, Invitation, PeerFigure, RelationshipWave, Response
 from kefu.surveys.views.common import staff_page
 
@@ -87,9 +87,41 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
         "errors": errors,
         "may_design": permissions.may_design(user),
         "waves": RelationshipWave.objects.filter(survey=survey).order_by("-scheduled_for")[:10],
+        "sections": [
+            (sec.get("key", ""), qdef.text(sec.get("title"), "zh-hans"))
+            for sec in (editing.definition if editing else {}).get("sections", [])
+        ],
+        "question_types": qdef.TYPES,
         "page_title": survey.title_zh,
     }
     return render(request, "surveys/detail.html", context, status=422 if errors else 200)
+
+
+@staff_page
+@require_POST
+def add_question(request: HttpRequest, survey_id: int) -> HttpResponse:
+    """The designer's form: one question appended to a section of the draft."""
+    user = _user(request)
+    survey = selectors.get_survey(user, survey_id)
+    editing = selectors.draft_of(survey) or selectors.published_version(survey)
+    section, question = question_from_post(request.POST)
+    section = "" if section == "new" else section
+    definition = with_question(
+        editing.definition if editing else {},
+        section,
+        question,
+        request.POST.get("section_title", ""),
+    )
+    try:
+        actions.save_draft(survey.pk, actor=Actor.staff(user), definition=definition)
+        messages.success(request, _("题目已加入草稿。"))
+    except ValidationFailed as exc:
+        messages.error(
+            request,
+            _("题目未加入：%(errors)s")
+            % {"errors": "; ".join(f"{k} {v}" for k, v in exc.fields.items())},
+        )
+    return redirect("surveys:detail", survey_id=survey.pk)
 
 
 @staff_page
