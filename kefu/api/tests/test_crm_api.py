@@ -19,6 +19,19 @@ from tests.factories import Org, make_case, make_customer
 
 
 @pytest.fixture
+def tasks_inline():
+    """Run huey tasks inline also when the suite runs on Redis."""
+    from huey.contrib.djhuey import HUEY
+
+    saved = HUEY.immediate
+    HUEY.immediate = True
+    try:
+        yield
+    finally:
+        HUEY.immediate = saved
+
+
+@pytest.fixture
 def spender(org: Org):
     customer = make_customer(org, "张三", phone="13812341234")
     today = clock.now().date()
@@ -143,7 +156,9 @@ def test_contacts_consents_consumption_reveal(org: Org, api) -> None:
     )
 
 
-def test_imports(org: Org, api, settings, tmp_path, django_capture_on_commit_callbacks) -> None:
+def test_imports(
+    org: Org, api, settings, tmp_path, django_capture_on_commit_callbacks, tasks_inline
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     manager = api(org.site_manager)
     content = "姓名,手机\n李四,13900001111\n坏行,12\n".encode("gbk")

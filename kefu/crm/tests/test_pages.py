@@ -145,7 +145,7 @@ def test_exports_are_masked_unless_the_role_may_export(org: Org, graded, as_user
 
 
 def test_import_upload_preview_start_report(
-    org: Org, as_user, settings, tmp_path: Path, django_capture_on_commit_callbacks
+    org: Org, as_user, settings, tmp_path: Path, django_capture_on_commit_callbacks, tasks_inline
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     company = create_customer(

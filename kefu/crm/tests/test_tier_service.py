@@ -26,7 +26,7 @@ def _vip(org: Org):
 
 
 def test_a_vip_case_is_raised_routed_and_assigned(
-    org: Org, django_capture_on_commit_callbacks
+    org: Org, django_capture_on_commit_callbacks, tasks_inline
 ) -> None:
     vip = _vip(org)
     with django_capture_on_commit_callbacks(execute=True):

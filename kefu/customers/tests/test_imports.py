@@ -42,7 +42,7 @@ _capture = None
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path: Path, django_capture_on_commit_callbacks) -> None:
+def _media(settings, tmp_path: Path, django_capture_on_commit_callbacks, tasks_inline) -> None:
     global _capture
     settings.MEDIA_ROOT = tmp_path / "media"
     _capture = django_capture_on_commit_callbacks
