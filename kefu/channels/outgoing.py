@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from email.utils import make_msgid
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from kefu.cases.models import Case, CaseMessage
 from kefu.channels.models import InboundEmail, OutboundEmail, OutboundStatus
 
 LANGUAGES = ("zh-hans", "en")
+# "Re:", "回复：", "答复:" … already on the customer's subject.
+_REPLY_PREFIX = re.compile(r"^(\s*(re|aw|fw|fwd|回复|答复|回覆)\s*[:：]\s*)+", re.IGNORECASE)
 
 
 def new_message_id(address: str) -> str:
@@ -28,7 +31,8 @@ def reply_subject(case: Case) -> str:
         prefix = _("回复")
     with translation.override("en"):
         prefix_en = _("回复")
-    return f"{prefix}/{prefix_en}: {case.subject} [{case.number}]"[:300]
+    subject = _REPLY_PREFIX.sub("", case.subject).strip() or case.subject
+    return f"{prefix}/{prefix_en}: {subject} [{case.number}]"[:300]
 
 
 def thread_ids(case: Case) -> tuple[str, list[str]]:

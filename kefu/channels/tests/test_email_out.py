@@ -137,3 +137,15 @@ def test_replayed_history_is_not_mailed_out(mailbox, org, smtp, django_capture_o
             case_id, actor=Actor.staff(org.agent), kind=MessageKind.OUTBOUND, body="旧回复"
         )
     assert smtp.received == [] and not OutboundEmail.objects.exists()
+
+
+def test_the_subject_has_one_reply_prefix_and_the_case_number(mailbox):
+    from kefu.cases.models import Case
+    from kefu.channels.outgoing import reply_subject
+
+    case_id = actions.ingest_email(
+        mailbox.pk, corpus.subject_number("ZX-2099-000001", "zhou@example.cn")
+    ).case_id
+    case = Case.objects.get(pk=case_id)
+    assert case.subject.startswith("Re: ")
+    assert reply_subject(case) == f"回复/Reply: [ZX-2099-000001] 宽带 [{case.number}]"
