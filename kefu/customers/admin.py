@@ -1,6 +1,17 @@
-from django.contrib import admin
+from typing import Any
 
-from kefu.customers.models import Customer, CustomerEmail, CustomerPhone
+from django.contrib import admin
+from django.http import HttpRequest
+
+from kefu.customers.models import (
+    ConsumptionRecord,
+    Customer,
+    CustomerEmail,
+    CustomerEvent,
+    CustomerPhone,
+    DecisionRole,
+    ImportJob,
+)
 
 
 class PhoneInline(admin.TabularInline):
@@ -19,3 +30,42 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ("kind", "tier")
     search_fields = ("name", "phones__number", "emails__address")
     inlines = [PhoneInline, EmailInline]
+
+
+@admin.register(DecisionRole)
+class DecisionRoleAdmin(admin.ModelAdmin):
+    """Reference data: the decision-chain roles, editable."""
+
+    list_display = ("code", "name", "name_en", "rank", "active")
+    list_editable = ("rank", "active")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records: written by the actions, read here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CustomerEvent)
+class CustomerEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "type", "customer", "actor_user", "actor_source")
+    list_filter = ("type",)
+
+
+@admin.register(ConsumptionRecord)
+class ConsumptionAdmin(ReadOnlyAdmin):
+    list_display = ("occurred_on", "customer", "product", "amount", "channel", "external_id")
+    search_fields = ("external_id", "product")
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "kind", "original_name", "state", "created_count", "error_rows")
+    list_filter = ("kind", "state")
