@@ -146,6 +146,7 @@ def test_the_subject_has_one_reply_prefix_and_the_case_number(mailbox):
     case_id = actions.ingest_email(
         mailbox.pk, corpus.subject_number("ZX-2099-000001", "zhou@example.cn")
     ).case_id
+    assert case_id is not None
     case = Case.objects.get(pk=case_id)
     assert case.subject.startswith("Re: ")
     assert reply_subject(case) == f"回复/Reply: [ZX-2099-000001] 宽带 [{case.number}]"
