@@ -33,7 +33,7 @@ from tests.factories import make_case, make_org
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CASES = 60
-BATCH = 2  # cases per transaction in the killed sweep: many commits to kill it between
+BATCH = 1  # cases per transaction in the killed sweep: many commits to kill it between
 METRICS = ("assign", "first_response", "resolution")
 
 
