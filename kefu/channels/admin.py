@@ -3,6 +3,7 @@ action for quarantined messages, sent email read-only."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -14,8 +15,39 @@ from kefu.channels.models import InboundEmail, InboundStatus, Mailbox, OutboundE
 from kefu.core.errors import DomainError
 
 
+class MailboxForm(forms.ModelForm):
+    """The IMAP password is write-only: never shown back; left empty, it stays as it is."""
+
+    imap_password = forms.CharField(
+        label=_("IMAP 密码"), required=False, widget=forms.PasswordInput(render_value=False)
+    )
+
+    class Meta:
+        model = Mailbox
+        fields = (
+            "name",
+            "address",
+            "active",
+            "imap_host",
+            "imap_port",
+            "imap_security",
+            "imap_username",
+            "imap_password",
+            "imap_folder",
+            "team",
+            "default_kind",
+        )
+
+    def clean_imap_password(self) -> str:
+        given = self.cleaned_data.get("imap_password") or ""
+        if not given and self.instance.pk:
+            return self.instance.imap_password
+        return given
+
+
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
+    form = MailboxForm
     list_display = (
         "name",
         "address",

@@ -64,3 +64,21 @@ def test_the_admin_page_shows_health_and_retries(org, mailbox, client):
     response = client.post("/channels/mailboxes/", {"inbound": broken.inbound_id})
     assert response.status_code == 302
     assert Case.objects.count() == 2
+
+
+def test_the_admin_keeps_the_imap_password_write_only(org, mailbox, client):
+    from kefu.channels.models import Mailbox
+
+    Mailbox.objects.filter(pk=mailbox.pk).update(imap_password="s3cret-imap")
+    type(org.admin).objects.filter(pk=org.admin.pk).update(is_staff=True, is_superuser=True)
+    client.force_login(org.admin)
+    url = f"/admin/channels/mailbox/{mailbox.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200 and "s3cret-imap" not in page.content.decode()
+    form = {
+        "name": "客服邮箱", "address": "support@kefu.test", "active": "on", "imap_host": "",
+        "imap_port": "993", "imap_security": "ssl", "imap_username": "", "imap_password": "",
+        "imap_folder": "INBOX", "default_kind": "inquiry", "team": org.team.pk,
+    }  # fmt: skip
+    assert client.post(url, form).status_code == 302
+    assert Mailbox.objects.get(pk=mailbox.pk).imap_password == "s3cret-imap"
