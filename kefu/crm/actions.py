@@ -29,6 +29,7 @@ from kefu.crm.choices import NeedCategory, NeedStatus, TaskStatus
 from kefu.crm.models import (
     ChurnAssessment,
     ChurnEpisode,
+    CrmSettings,
     CustomerValue,
     FollowUpTask,
     Need,
@@ -37,7 +38,8 @@ from kefu.crm.models import (
     ValueTier,
 )
 from kefu.crm.needs import need_priority
-from kefu.crm.selectors import DEFAULT_CUTS, active_tiers, crm_settings
+from kefu.crm.reference_data import DEFAULT_CUTS, DEFAULT_TIERS
+from kefu.crm.selectors import active_tiers, crm_settings
 from kefu.customers.actions import set_tiers_in_bulk
 from kefu.customers.models import ConsumptionRecord, Customer
 
@@ -770,3 +772,25 @@ def update_need(*, actor: Actor, need_id: int, **changes: Any) -> Need:
     need.updated_at = clock.now()
     need.save()
     return need
+
+
+def ensure_default_tiers() -> int:
+    """The shipped value tiers and settings, when a database has none (tests that flush the
+    migrations' data, fresh installs); returns how many tiers were created."""
+    created = 0
+    with transaction.atomic():
+        if not ValueTier.objects.exists():
+            for code, name, name_en, rank, floor, priority, entitlements in DEFAULT_TIERS:
+                ValueTier.objects.create(
+                    code=code,
+                    name=name,
+                    name_en=name_en,
+                    rank=rank,
+                    min_score=floor,
+                    queue_priority=priority,
+                    entitlements=entitlements,
+                )
+                created += 1
+        if not CrmSettings.objects.filter(pk=1).exists():
+            CrmSettings.objects.create(pk=1, **DEFAULT_CUTS)
+    return created

@@ -20,14 +20,9 @@ from kefu.crm.models import (
     TierChange,
     ValueTier,
 )
+from kefu.crm.reference_data import DEFAULT_CUTS
 from kefu.customers.models import ConsumptionRecord
 from kefu.customers.selectors import customers_visible_to
-
-DEFAULT_CUTS = {
-    "recency_cuts": [30, 90, 180, 365],
-    "frequency_cuts": [2, 4, 8, 16],
-    "monetary_cuts": [500, 2000, 8000, 30000],
-}
 
 
 def crm_settings() -> CrmSettings:
