@@ -181,3 +181,24 @@ def test_imports(
         {"row": 3, "field": "phone", "problem": "not a valid phone", "value": "12"}
     ]
     assert error_of(api(org.agent).get(f"/crm/imports/{job['id']}"))["code"] == "forbidden"
+
+
+@pytest.mark.parametrize(
+    "role", ["agent", "supervisor", "site_manager", "backoffice", "admin", "other_agent"]
+)
+def test_profile_and_contacts_are_masked_by_role(org: Org, api, role: str) -> None:
+    company = create_customer(
+        actor=Actor.staff(org.agent), name="华北电力", kind=CustomerKind.ORGANISATION
+    )
+    api(org.agent).post(
+        f"/customers/{company.pk}/contacts",
+        {"name": "钱总", "phone": "13900001111", "role": "decision_maker"},
+    )
+    response = api(getattr(org, role)).get(f"/customers/{company.pk}/contacts")
+    if role == "backoffice":
+        assert response.status_code == 404
+        return
+    phone = response.json()[0]["phone"]
+    assert phone == (
+        "+8613900001111" if role in {"supervisor", "site_manager", "admin"} else "139****1111"
+    )

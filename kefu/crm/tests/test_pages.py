@@ -191,3 +191,29 @@ def test_the_case_page_shows_the_tier_entitlements_and_manager(org: Org, as_user
     page = as_user(org.agent).get(reverse("web:case", args=[case.number])).content.decode()
     assert 'data-testid="customer-entitlements"' in page and "专属客户经理" in page
     assert "李站长" in page
+
+
+ROLES = ["agent", "supervisor", "site_manager", "backoffice", "admin", "other_agent"]
+UNMASKED = {"supervisor", "site_manager", "admin"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_masking_for_every_role_on_the_page_and_in_exports(
+    org: Org, graded, as_user, role: str
+) -> None:
+    user = getattr(org, role)
+    page = as_user(user).get(reverse("web:customer", args=[graded.pk]))
+    if role == "backoffice":
+        assert page.status_code == 404  # outside its customers
+    else:
+        html = page.content.decode()
+        shown = "+8613812341234" in html
+        assert shown is (role in UNMASKED)
+        assert ("138****1234" in html) is (role not in UNMASKED)
+        assert ("110101198005040011" in html) is (role in UNMASKED)
+    export = as_user(user).get(reverse("web:crm_export_customers"))
+    if role not in UNMASKED:
+        assert export.status_code == 403
+        return
+    body = b"".join(export.streaming_content).decode()
+    assert ("+8613812341234" in body) is (role in {"site_manager", "admin"})
