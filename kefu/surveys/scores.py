@@ -581,17 +581,22 @@ def _top(counter: Counter[str], n: int) -> list[tuple[str, int]]:
 def peer_comparison(
     user: User, filters: Filters, ours: dict[str, float | None]
 ) -> list[dict[str, Any]]:
-    """Peer and industry figures whose period overlaps the filter, beside our own figure."""
+    """Peer and industry figures whose period overlaps the filter, beside our own figure: one
+    value per peer (the mean of its periods in the window), and our rank among them."""
     figures = PeerFigure.objects.filter(
         period_start__lte=filters.end, period_end__gte=filters.start
-    ).order_by("metric", "peer")
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    ).order_by("metric", "peer", "period_start")
+    per_peer: dict[tuple[str, str], list[PeerFigure]] = defaultdict(list)
     for f in figures:
-        grouped[f.metric].append(
+        per_peer[(f.metric, f.peer)].append(f)
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for (metric, peer), rows in per_peer.items():
+        grouped[metric].append(
             {
-                "peer": f.peer,
-                "value": f.value,
-                "period": f"{f.period_start:%Y-%m-%d}–{f.period_end:%Y-%m-%d}",
+                "peer": peer,
+                "value": round(sum(r.value for r in rows) / len(rows), 1),
+                "period": f"{rows[0].period_start:%Y-%m-%d}–{rows[-1].period_end:%Y-%m-%d}",
+                "periods": len(rows),
             }
         )
     out = []
