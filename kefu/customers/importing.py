@@ -214,6 +214,11 @@ def fast_phone(raw: str) -> str:
 
 def _date(text: str) -> dt.date:
     text = text.strip().replace("/", "-").replace(".", "-")
+    if len(text) == 10:
+        try:
+            return dt.date.fromisoformat(text)  # the common case, without strptime's cost
+        except ValueError:
+            pass
     for fmt in ("%Y-%m-%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
         try:
             return dt.datetime.strptime(text, fmt).date()
