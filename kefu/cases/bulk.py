@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
 
 def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field[Any, Any]]:
@@ -113,6 +114,15 @@ def insert_rows(
             [array_literal(v) for v in arrays],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def id_list(ids: Sequence[int]) -> Any:
+    """A `pk__in` value: on PostgreSQL one array parameter (`IN (SELECT unnest(…))`) instead
+    of a placeholder per id, which psycopg's client-side binding splits and quotes one by one;
+    elsewhere the list itself."""
+    if connection.vendor == "postgresql" and len(ids) > 20:
+        return RawSQL("SELECT unnest(%s::bigint[])", [array_literal(list(ids))])
+    return list(ids)
 
 
 def array_literal(values: Sequence[Any]) -> str:

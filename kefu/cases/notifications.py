@@ -5,13 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any, Protocol
 
 from kefu.accounts.models import User
 from kefu.cases.bulk import insert_rows
 from kefu.cases.choices import Priority
-from kefu.cases.models import Case, CaseNotification
+from kefu.cases.models import CaseNotification
 from kefu.sla import business_time as bt
 from kefu.sla.targets import CalendarAssignments, SpecCache
+
+
+class NoticeCase(Protocol):
+    """What a notice needs of its case (a model instance or a sweep's plain row)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    priority: int
 
 
 class Notices:
@@ -33,7 +43,7 @@ class Notices:
         self.rows: list[tuple[int, int, str, str, dt.datetime, dt.datetime]] = []
         self._next_open: dict[int, dt.datetime] = {}
 
-    def deliver_after(self, recipient: User, case: Case) -> dt.datetime:
+    def deliver_after(self, recipient: User, case: NoticeCase) -> dt.datetime:
         if case.priority >= Priority.URGENT:
             return self.now
         calendar_id = self.calendars.calendar_id_for(recipient.team_id, recipient.site_id)
@@ -43,7 +53,9 @@ class Notices:
             self._next_open[calendar_id] = moment
         return moment
 
-    def add(self, recipients: Iterable[User | None], case: Case, *, kind: str, text: str) -> None:
+    def add(
+        self, recipients: Iterable[User | None], case: NoticeCase, *, kind: str, text: str
+    ) -> None:
         """One notice per distinct active recipient."""
         seen: set[int] = set()
         for user in recipients:

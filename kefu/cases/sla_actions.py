@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.models import Site, Team, User
-from kefu.cases.bulk import update_rows
+from kefu.cases.bulk import id_list, update_rows
 from kefu.cases.choices import EventType
 from kefu.cases.clocks import ESCALATING_METRICS, recompute_batch, recompute_clocks
 from kefu.cases.events import record_event, record_events_by
@@ -112,30 +112,51 @@ def _due_case_ids(now: dt.datetime, *, limit: int) -> list[int]:
     return sorted(ids)
 
 
-def _lock_cases(ids: list[int], *, batch: int, skip_locked: bool) -> list[Case]:
+def _lock_cases(ids: list[int], *, batch: int, skip_locked: bool) -> list[CaseRow]:
     """Lock up to `batch` of the cases, in id order (the case before its clocks, as every
-    case action does); only the columns the sweep reads or writes."""
-    return list(
+    case action does); the columns the sweep reads or writes, as plain rows."""
+    rows = (
         Case.objects.select_for_update(skip_locked=skip_locked, of=("self",))
-        .only(*_CASE_COLUMNS)
-        .filter(pk__in=ids)
-        .order_by("pk")[:batch]
+        .filter(pk__in=id_list(ids))
+        .order_by("pk")
+        .values_list(*_CASE_COLUMNS)[:batch]
     )
+    return [CaseRow(*row) for row in rows]
 
 
-_CASE_COLUMNS = (
+@dataclass(slots=True)
+class CaseRow:
+    """What the sweep reads and writes of a locked case (no model instance: thousands a
+    sweep). The names are the model's attribute names, for update_rows()."""
+
+    pk: int
+    number: str
+    priority: int
+    status: str
+    kind_id: int
+    team_id: int | None
+    site_id: int | None
+    handler_id: int | None
+    escalated_to_id: int | None
+    escalation_level: int
+    version: int
+    updated_at: dt.datetime
+
+
+_CASE_COLUMNS = [
+    "pk",
     "number",
     "priority",
     "status",
-    "kind",
-    "team",
-    "site",
-    "handler",
-    "escalated_to",
+    "kind_id",
+    "team_id",
+    "site_id",
+    "handler_id",
+    "escalated_to_id",
     "escalation_level",
     "version",
     "updated_at",
-)
+]
 
 
 class _Due(NamedTuple):
@@ -159,7 +180,7 @@ class _People:
     workflows: dict[int, str]
 
     @classmethod
-    def of(cls, cases: Iterable[Case], workflows: dict[int, str]) -> _People:
+    def of(cls, cases: Iterable[CaseRow], workflows: dict[int, str]) -> _People:
         cases = list(cases)
         teams = dict(
             Team.objects.filter(pk__in={c.team_id for c in cases if c.team_id}).values_list(
@@ -184,10 +205,10 @@ class _People:
     def user(self, pk: int | None) -> User | None:
         return self.users.get(pk) if pk is not None else None
 
-    def supervisor(self, case: Case) -> User | None:
+    def supervisor(self, case: CaseRow) -> User | None:
         return self.user(self.supervisors.get(case.team_id)) if case.team_id else None
 
-    def first_responsible(self, case: Case) -> User | None:
+    def first_responsible(self, case: CaseRow) -> User | None:
         return self.user(self.responsible.get(case.site_id)) if case.site_id else None
 
 
@@ -201,7 +222,7 @@ class _Shared:
 
 
 def _record_due(
-    cases: list[Case],
+    cases: list[CaseRow],
     now: dt.datetime,
     shared: _Shared,
     *,
@@ -217,7 +238,7 @@ def _record_due(
     if only != BREACH:
         due |= Q(warned_at__isnull=True, warn_at__lte=now)
     clocks = CaseClock.objects.select_for_update(of=("self",)).filter(
-        case_id__in=list(by_id), stopped_at__isnull=True, paused_at__isnull=True
+        case_id__in=id_list(list(by_id)), stopped_at__isnull=True, paused_at__isnull=True
     )
     if only_clock is not None:
         clocks = clocks.filter(pk=only_clock)
@@ -230,7 +251,7 @@ def _record_due(
     people = _People.of((by_id[case_id] for case_id in per_case), shared.workflows)
     events: list[tuple[int, str, Actor, dict[str, Any]]] = []
     notices = Notices(now, shared.specs, shared.calendars)
-    escalated: dict[int, Case] = {}
+    escalated: dict[int, CaseRow] = {}
     breached: list[_Due] = []
     warned: list[_Due] = []
     system = Actor.system(SLA)
@@ -290,7 +311,7 @@ def _clock_data(c: _Due) -> dict[str, Any]:
 
 
 def _escalate(
-    case: Case, metric: str, people: _People
+    case: CaseRow, metric: str, people: _People
 ) -> tuple[int, str, Actor, dict[str, Any]] | None:
     """One step up the chain (the team supervisor, then the site's first responsible person),
     as escalate_case does it, on the locked case in memory; the ESCALATED event row. None at
@@ -328,11 +349,11 @@ def _mark(breached: list[_Due], warned: list[_Due], now: dt.datetime) -> None:
     unwarned = [c.pk for c in breached if c.warned_at is None]
     already = [c.pk for c in breached if c.warned_at is not None]
     if unwarned:
-        CaseClock.objects.filter(pk__in=unwarned).update(breached_at=now, warned_at=now)
+        CaseClock.objects.filter(pk__in=id_list(unwarned)).update(breached_at=now, warned_at=now)
     if already:
-        CaseClock.objects.filter(pk__in=already).update(breached_at=now)
+        CaseClock.objects.filter(pk__in=id_list(already)).update(breached_at=now)
     if warned:
-        CaseClock.objects.filter(pk__in=[c.pk for c in warned]).update(warned_at=now)
+        CaseClock.objects.filter(pk__in=id_list([c.pk for c in warned])).update(warned_at=now)
 
 
 # --- email delivery of notices ------------------------------------------------------------
