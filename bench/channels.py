@@ -12,6 +12,7 @@ from email.header import Header
 from email.mime.text import MIMEText
 
 from django.conf import settings
+from django.db import transaction
 
 from kefu.channels import actions
 from kefu.channels.models import Mailbox
@@ -68,26 +69,31 @@ def channels(ctx: Context) -> Section:
     run = uuid.uuid4().hex[:8]
     first_ids: list[str] = []
     raws = [_message(i, run, first_ids) for i in range(count)]
-    mailbox, _ = Mailbox.objects.get_or_create(
-        address="support@bench.test", defaults={"name": "bench"}
-    )
     memory_raws = [_message(i, run + "m", []) for i in range(min(500, count))]
     infer = settings.KEFU_EMAIL_INFER_KIND
     settings.KEFU_EMAIL_INFER_KIND = False  # the ingest itself; kind inference is assist's
     outcomes: dict[str, int] = {}
     try:
-        # Throughput without tracing (tracemalloc slows Python down several times) …
-        t0 = time.perf_counter()
-        for raw in raws:
-            status = actions.ingest_email(mailbox.pk, raw, source="bench").status
-            outcomes[status] = outcomes.get(status, 0) + 1
-        seconds = time.perf_counter() - t0
-        # … then the peak memory of the ingest over a further batch, traced.
-        tracemalloc.start()
-        for raw in memory_raws:
-            actions.ingest_email(mailbox.pk, raw, source="bench")
-        _current, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
+        # One outer transaction, rolled back at the end: the benchmark database keeps none
+        # of these cases (the other sections count theirs). Each message still runs in its
+        # own savepoint, as in production; the per-message COMMIT is not in the figure.
+        with transaction.atomic():
+            mailbox, _ = Mailbox.objects.get_or_create(
+                address="support@bench.test", defaults={"name": "bench"}
+            )
+            # Throughput without tracing (tracemalloc slows Python down several times) …
+            t0 = time.perf_counter()
+            for raw in raws:
+                status = actions.ingest_email(mailbox.pk, raw, source="bench").status
+                outcomes[status] = outcomes.get(status, 0) + 1
+            seconds = time.perf_counter() - t0
+            # … then the peak memory of the ingest over a further batch, traced.
+            tracemalloc.start()
+            for raw in memory_raws:
+                actions.ingest_email(mailbox.pk, raw, source="bench")
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            transaction.set_rollback(True)
     finally:
         settings.KEFU_EMAIL_INFER_KIND = infer
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -97,7 +103,9 @@ def channels(ctx: Context) -> Section:
         about=(
             f"{count:,} stored messages (GBK declared gb2312, Big5 quoted-printable, UTF-8 "
             "HTML, mislabelled Latin-1, replies threading by In-Reply-To) through the ingest "
-            "action on one process; kind inference off (measured by the assist benchmark)."
+            "action on one process; kind inference off (measured by the assist benchmark); in "
+            "one transaction rolled back at the end, so the database keeps none of them and "
+            "the per-message commit is not counted."
         ),
         figures=[
             Figure.single("messages per second", round(count / seconds, 1), unit="msg/s", n=count),
