@@ -259,3 +259,24 @@ def test_an_optional_password_signs_in_too(org, portal):
     assert right.status_code == 302 and fresh.get("/portal/cases/").status_code == 200
     stranger = Client().post("/portal/", {"email": "x@example.cn", "password": "长城长城长城长城"})
     assert stranger.status_code == 401
+
+
+def test_every_control_on_the_portal_and_the_form_is_labelled(org, portal, client):
+    from kefu.web.tests.test_accessibility import unlabelled
+
+    customer = make_customer(org)
+    staff = Actor.staff(org.admin)
+    case = case_actions.open_case(
+        actor=staff, kind="inquiry", channel="web", subject="咨询", customer=customer
+    )
+    case_actions.accept_case(case.pk, actor=staff)
+    case_actions.resolve_case(case.pk, actor=staff, resolution="已答复")
+    for url in ("/portal/", "/portal/contact/"):
+        assert unlabelled(client.get(url).content.decode()) == [], url
+    signed_in = portal(customer)
+    for url in ("/portal/cases/", "/portal/cases/new/", f"/portal/cases/{case.number}/",
+                "/portal/password/"):  # fmt: skip
+        page = signed_in.get(url)
+        assert page.status_code == 200 and unlabelled(page.content.decode()) == [], url
+    client.force_login(org.admin)
+    assert unlabelled(client.get("/channels/mailboxes/").content.decode()) == []
