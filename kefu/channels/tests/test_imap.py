@@ -146,7 +146,7 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.mark.parametrize("step", ["fetch", "store", "mark_seen"])
+@pytest.mark.parametrize("step", ["fetch", "parse", "store", "mark_seen"])
 def test_a_real_kill_of_the_worker_process_loses_and_duplicates_nothing(
     imap_server, imap_mailbox, step, tmp_path
 ):
