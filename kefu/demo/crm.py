@@ -202,12 +202,15 @@ def load_crm_demo(org: DemoOrg, people: list[Customer], now: dt.datetime) -> Non
 
 
 def _vip_complaint(org: DemoOrg, customer: Customer, now: dt.datetime) -> None:
-    """The showcase: the VIP's new complaint gets the VIP standard and the account manager."""
+    """The showcase: the VIP's new complaint gets the VIP standard and the account manager.
+    Opened at the real time of the load (after every backdated case and the other showcases,
+    so case numbers follow the calendar), each step at one frozen moment."""
     agent = org.users.get("agent")
     if agent is None:
         return
     customer.refresh_from_db()
-    with clock.frozen_at(now - dt.timedelta(minutes=20)):
+    opened = max(now, clock.now())
+    with clock.frozen_at(opened):
         case = case_actions.open_case(
             actor=Actor.staff(agent),
             kind="complaint",
@@ -217,6 +220,5 @@ def _vip_complaint(org: DemoOrg, customer: Customer, now: dt.datetime) -> None:
             customer=customer,
         )
         crm_actions.apply_tier_service(case.pk, event_type="created")
-    with clock.frozen_at(now - dt.timedelta(minutes=15)):
         case_actions.accept_case(case.pk, actor=Actor.staff(agent))
         crm_actions.apply_tier_service(case.pk, event_type="accepted")
