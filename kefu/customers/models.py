@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -273,12 +276,18 @@ class CustomerEvent(AppendOnlyModel):
         return f"{self.customer_id} {self.type} {self.at:%Y-%m-%d %H:%M}"
 
 
+def import_path(instance: ImportJob, filename: str) -> str:
+    """An unguessable name: the files hold personal data (never served under their name)."""
+    suffix = Path(filename).suffix.lower()[:8]
+    return f"imports/{uuid.uuid4().hex}{suffix}"
+
+
 class ImportJob(models.Model):
     """One uploaded CSV or XLSX file of customers (with contacts) or consumption, imported by
     the worker in batches; its progress and counts are updated as it goes."""
 
     kind = models.CharField(_("导入内容"), max_length=20, choices=ImportKind.choices)
-    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to=import_path)
     original_name = models.CharField(_("文件名"), max_length=255)
     encoding = models.CharField(_("编码"), max_length=20, blank=True)
     state = models.CharField(
