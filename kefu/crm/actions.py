@@ -574,9 +574,13 @@ def assess_churn(
 def _open_episodes(
     customer_ids: list[int], scores: dict[int, float], now: dt.datetime, settings: Any
 ) -> int:
-    managers = dict(
-        Customer.objects.filter(pk__in=customer_ids).values_list("pk", "account_manager_id")
-    )
+    # The account manager, else the supervisor of the customer's dedicated team.
+    managers = {
+        pk: manager or supervisor
+        for pk, manager, supervisor in Customer.objects.filter(pk__in=customer_ids).values_list(
+            "pk", "account_manager_id", "dedicated_team__supervisor_id"
+        )
+    }
     episodes = ChurnEpisode.objects.bulk_create(
         [ChurnEpisode(customer_id=c, started_at=now, peak_score=scores[c]) for c in customer_ids]
     )
