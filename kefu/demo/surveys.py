@@ -105,7 +105,8 @@ def _consent(customer_id: int, at: dt.datetime) -> None:
     )
 
 
-def _history(rng: random.Random, now: dt.datetime) -> None:
+def _history(rng: random.Random, now: dt.datetime) -> list[int]:
+    """Surveys sent and answered back in time; returns the answers for the after-answer job."""
     closed = list(
         CaseEvent.objects.filter(type="closed", at__gte=now - dt.timedelta(days=88))
         .select_related("case__kind")
@@ -114,6 +115,7 @@ def _history(rng: random.Random, now: dt.datetime) -> None:
     rng.shuffle(closed)
     chosen = sorted(closed[:MAX_SURVEYED_CASES], key=lambda e: e.at)
     consented: set[int] = set()
+    answered: list[int] = []
     for event in chosen:
         case = event.case
         if case.customer_id not in consented:
@@ -135,7 +137,8 @@ def _history(rng: random.Random, now: dt.datetime) -> None:
                     _answers(rng, invitation.survey.code, _score(rng, case)),
                     language="zh-hans",
                 )
-                actions.after_answer(response.pk)
+                answered.append(response.pk)
+    return answered
 
 
 def _peers(supervisor: User | None, now: dt.datetime) -> None:
@@ -160,11 +163,11 @@ def _peers(supervisor: User | None, now: dt.datetime) -> None:
             )
 
 
-def _relationship_wave(rng: random.Random, manager: User | None, now: dt.datetime) -> None:
+def _relationship_wave(rng: random.Random, manager: User | None, now: dt.datetime) -> list[int]:
     """One organisation with its whole decision chain, asked 40 days ago."""
     roles = list(DecisionRole.objects.filter(active=True).order_by("rank")[:4])
     if manager is None or not roles:
-        return
+        return []
     staff = Actor.staff(manager)
     start = now - dt.timedelta(days=40)
     with clock.frozen_at(start - dt.timedelta(days=30)):
@@ -192,6 +195,7 @@ def _relationship_wave(rng: random.Random, manager: User | None, now: dt.datetim
             organisation_id=company.pk,
         )
         actions.send_wave(wave.pk)
+    answered: list[int] = []
     for invitation in Invitation.objects.filter(wave=wave):
         actions.deliver_invitation(invitation.pk)
         with clock.frozen_at(start + dt.timedelta(days=rng.randint(1, 5))):
@@ -208,7 +212,8 @@ def _relationship_wave(rng: random.Random, manager: User | None, now: dt.datetim
                     "comment": rng.choice(SUGGESTIONS),
                 },
             )
-            actions.after_answer(response.pk)
+            answered.append(response.pk)
+    return answered
 
 
 def _showcase(people: list[Customer], org: Any, now: dt.datetime) -> None:
@@ -227,21 +232,21 @@ def _showcase(people: list[Customer], org: Any, now: dt.datetime) -> None:
     )
     _consent(customer.pk, now - dt.timedelta(days=60))
     a = Actor.staff(agent)
-    with clock.frozen_at(now - dt.timedelta(hours=6)):
-        case = case_actions.open_case(
-            actor=a,
-            kind="complaint",
-            channel="walk_in",
-            subject=SHOWCASE_SUBJECT,
-            description="客户称营业员拒绝办理携号转网且态度恶劣，要求道歉并当场办理。",
-            customer=customer,
-        )
-        case_actions.accept_case(case.pk, actor=a)
-        case_actions.assign_case(case.pk, actor=a, handler=agent)
-        case_actions.mark_contacted(case.pk, actor=a)
-        case_actions.resolve_case(
-            case.pk, actor=a, resolution="已当场办理携号转网并由值班长致歉", stance="ours"
-        )
+    # Opened last (at the load's moment), so that case numbers keep following the calendar.
+    case = case_actions.open_case(
+        actor=a,
+        kind="complaint",
+        channel="walk_in",
+        subject=SHOWCASE_SUBJECT,
+        description="客户称营业员拒绝办理携号转网且态度恶劣，要求道歉并当场办理。",
+        customer=customer,
+    )
+    case_actions.accept_case(case.pk, actor=a)
+    case_actions.assign_case(case.pk, actor=a, handler=agent)
+    case_actions.mark_contacted(case.pk, actor=a)
+    case_actions.resolve_case(
+        case.pk, actor=a, resolution="已当场办理携号转网并由值班长致歉", stance="ours"
+    )
 
 
 def load_surveys_demo(org: Any, people: list[Customer], now: dt.datetime) -> None:
@@ -250,11 +255,17 @@ def load_surveys_demo(org: Any, people: list[Customer], now: dt.datetime) -> Non
     manager = org.users.get("manager") or org.users.get("supervisor")
     supervisor = org.users.get("supervisor") or manager
     with transaction.atomic():
-        _history(rng, now)
+        answered = _history(rng, now)
     with transaction.atomic():
         _peers(supervisor, now)
-        _relationship_wave(rng, supervisor, now)
-    with transaction.atomic():
-        _showcase(people, org, now)
+        answered += _relationship_wave(rng, supervisor, now)
+    # The after-answer job as the worker runs it, now: answers recorded on the cases, the
+    # churn warning fed, follow-up cases opened (after every replayed case, so that case
+    # numbers keep following the calendar).
+    with clock.frozen_at(now):
+        for response_id in answered:
+            actions.after_answer(response_id)
+        with transaction.atomic():
+            _showcase(people, org, now)
     # Old invitations nobody answered have expired by now.
     actions.expire_invitations(now=now)
