@@ -217,3 +217,10 @@ def test_masking_for_every_role_on_the_page_and_in_exports(
         return
     body = b"".join(export.streaming_content).decode()
     assert ("+8613812341234" in body) is (role in {"site_manager", "admin"})
+
+
+def test_a_sample_file_to_try_the_import(org: Org, as_user) -> None:
+    response = as_user(org.supervisor).get(reverse("web:crm_import_sample") + "?rows=1000")
+    body = b"".join(response.streaming_content)
+    assert response.status_code == 200 and body[:2] == b"PK"  # an xlsx (zip)
+    assert as_user(org.agent).get(reverse("web:crm_import_sample")).status_code == 403

@@ -4,12 +4,13 @@ exports (masked unless the role may export personal data)."""
 from __future__ import annotations
 
 import csv
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ from kefu.accounts.actors import Actor
 from kefu.accounts.models import User
 from kefu.accounts.roles import is_supervising
 from kefu.core.errors import Conflict, NotFound, ValidationFailed
-from kefu.customers import exporting
+from kefu.customers import exporting, samples
 from kefu.customers.actions import record_export
 from kefu.customers.choices import ImportKind, ImportState
 from kefu.customers.import_actions import create_import_job, start_import
@@ -138,3 +139,18 @@ def export_customers(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{what}.csv"'
     return response
+
+
+SAMPLE_ROWS = {"100000": 100_000, "1000": 1_000}
+
+
+@staff_view
+def sample_file(request: HttpRequest) -> FileResponse:
+    """A sample customers .xlsx (1% bad rows) to try the import: 1,000 or 100,000 rows."""
+    _supervisor(request)
+    rows = SAMPLE_ROWS.get(request.GET.get("rows", ""), 1_000)
+    # Not a with-block: FileResponse closes (and so removes) the file once it is sent.
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    samples.write(Path(handle.name), samples.customer_rows(rows, bad_share=0.01))
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=f"customers-{rows}.xlsx")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("customers/<int:customer_id>/reveal/", customers.reveal, name="customer_reveal"),
     path("customers/<int:customer_id>/needs/", crm_pages.need_create, name="customer_need"),
     path("imports/", crm_imports.imports, name="crm_imports"),
+    path("imports/sample.xlsx", crm_imports.sample_file, name="crm_import_sample"),
     path("imports/<int:job_id>/", crm_imports.import_detail, name="crm_import"),
     path("imports/<int:job_id>/progress/", crm_imports.import_progress, name="crm_import_progress"),
     path("imports/<int:job_id>/start/", crm_imports.import_start, name="crm_import_start"),
