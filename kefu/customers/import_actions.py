@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 from django.db.models.functions import Lower
 
 from kefu.accounts.actors import Actor
@@ -211,6 +212,35 @@ def _existing(rows: Iterable[Row]) -> tuple[dict[str, int], dict[str, int], dict
     return by_ext, by_phone, by_email
 
 
+def _insert(model: type[Model], objs: list[Any], *, want_ids: bool = False) -> list[Any]:
+    """Insert many new rows: on PostgreSQL with COPY (ids drawn from the table's sequence
+    first when the caller needs them), elsewhere with bulk_create."""
+    if not objs:
+        return objs
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objs, batch_size=BATCH)  # type: ignore[attr-defined]
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if want_ids or not f.primary_key]
+    with connection.cursor() as cursor:
+        if want_ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(objs)],
+            )
+            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+                obj.pk = pk
+        columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+        table = connection.ops.quote_name(meta.db_table)
+        attnames = [f.attname for f in fields]
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                values = obj.__dict__
+                copy.write_row([values[a] for a in attnames])
+    for obj in objs:
+        obj._state.adding = False
+    return objs
+
+
 def _customers_batch(batch: list[Row]) -> dict[str, int]:
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     good = [r for r in batch if not r.errors]
@@ -319,21 +349,20 @@ def _customers_part(rows: list[Row], roles: dict[str, int], counts: dict[str, in
         counts.update(_fill_blanks(updates, counts))
     if not new:
         return
-    created = Customer.objects.bulk_create([c for _, c in new], batch_size=BATCH)
+    created = _insert(Customer, [c for _, c in new], want_ids=True)
     if any(c.pk is None for c in created):  # a backend without RETURNING
-        ext = [c.external_id for c in created if c.external_id]
-        raise RuntimeError(f"bulk insert returned no ids ({len(ext)} rows)")
-    CustomerPhone.objects.bulk_create(
+        raise RuntimeError(f"bulk insert returned no ids ({len(created)} rows)")
+    _insert(
+        CustomerPhone,
         [CustomerPhone(customer=c, number=c.primary_phone) for c in created if c.primary_phone],
-        batch_size=BATCH,
     )
-    CustomerEmail.objects.bulk_create(
+    _insert(
+        CustomerEmail,
         [CustomerEmail(customer=c, address=c.primary_email) for c in created if c.primary_email],
-        batch_size=BATCH,
     )
-    CustomerTag.objects.bulk_create(
+    _insert(
+        CustomerTag,
         [CustomerTag(customer=c, tag=t) for (row, c) in new for t in row.values["tags"]],
-        batch_size=BATCH,
     )
     counts["created"] += len(created)
 
@@ -417,6 +446,6 @@ def _consumption_batch(batch: list[Row]) -> dict[str, int]:
                 external_id=ext,
             )
         )
-    ConsumptionRecord.objects.bulk_create(fresh, batch_size=BATCH)
+    _insert(ConsumptionRecord, fresh)
     counts["created"] += len(fresh)
     return counts
