@@ -64,7 +64,9 @@ class CauseCategory(models.Model):
 
 class Case(models.Model):
     number = models.CharField(_("工单号"), max_length=32, unique=True)
-    kind = models.ForeignKey(CaseKind, verbose_name=_("类型"), on_delete=models.PROTECT)
+    kind = models.ForeignKey(
+        CaseKind, verbose_name=_("类型"), on_delete=models.PROTECT, db_index=False
+    )
     # Copied from the kind so that every queue can sort complaints first from one index.
     is_complaint = models.BooleanField(default=False)
     channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
@@ -80,13 +82,27 @@ class Case(models.Model):
     tags = models.JSONField(_("标签"), default=list, blank=True)
 
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="cases"
+        "customers.Customer",
+        verbose_name=_("客户"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,  # case_customer leads with it
     )
     site = models.ForeignKey(
-        "accounts.Site", verbose_name=_("网点"), null=True, blank=True, on_delete=models.PROTECT
+        "accounts.Site",
+        verbose_name=_("网点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,  # case_site_status leads with it
     )
     team = models.ForeignKey(
-        "accounts.Team", verbose_name=_("班组"), null=True, blank=True, on_delete=models.PROTECT
+        "accounts.Team",
+        verbose_name=_("班组"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,  # case_team_queue leads with it
     )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -95,6 +111,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="handled_cases",
+        db_index=False,  # case_handler_status leads with it
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -109,6 +126,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="accepted_cases",
+        db_index=False,  # read with its case, never searched by
     )
 
     created_at = models.DateTimeField(_("创建时间"))
