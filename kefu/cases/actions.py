@@ -371,8 +371,10 @@ def resolve_case(
         if case.kind.workflow in IMPROVEMENT_WORKFLOWS or stance:
             require_choice(stance, "stance", list(Stance.values))
         case.resolution, case.stance, case.resolved_at = resolution, stance, clock.now()
-        stop_clock(case, Metric.RESOLUTION, now=case.resolved_at)
-        stop_clock(case, Metric.NEXT_UPDATE, now=case.resolved_at)
+        # Resolved is dealt with: a case resolved straight from "accepted" owes no assignment
+        # or first contact any more, so those clocks stop too (else they breach and escalate).
+        for metric in (*HANDLING_METRICS, Metric.NEXT_UPDATE):
+            stop_clock(case, metric, now=case.resolved_at)
         return (
             EventType.RESOLVED,
             {"after": {"stance": stance, "resolution": resolution}},

@@ -113,6 +113,19 @@ def test_vip_customers_get_the_stricter_standard(org: Org) -> None:
     assert running(vip_case, "assign").due_at == at(2026, 3, 4, 10, 30)
 
 
+def test_an_inquiry_resolved_at_once_owes_no_assignment_and_never_breaches(org: Org) -> None:
+    with clock.frozen_at(at(2026, 3, 4, 10, 0)):
+        case = make_case(org, kind="inquiry")
+        actions.accept_case(case.pk, actor=Actor.staff(org.agent))
+    with clock.frozen_at(at(2026, 3, 4, 10, 5)):
+        actions.resolve_case(case.pk, actor=Actor.staff(org.agent), resolution="当场答复")
+
+    assert not CaseClock.objects.filter(case=case, stopped_at__isnull=True).exists()
+    assert actions.sweep_clocks(now=at(2026, 3, 6, 10, 0)) == (0, 0)
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.escalation_level, stored.escalated_to) == (0, None)
+
+
 def test_an_inquiry_follows_the_general_standard(org: Org) -> None:
     with clock.frozen_at(at(2026, 3, 4, 10, 0)):
         case = make_case(org, kind="inquiry")
