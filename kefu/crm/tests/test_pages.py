@@ -224,3 +224,35 @@ def test_a_sample_file_to_try_the_import(org: Org, as_user) -> None:
     body = b"".join(response.streaming_content)
     assert response.status_code == 200 and body[:2] == b"PK"  # an xlsx (zip)
     assert as_user(org.agent).get(reverse("web:crm_import_sample")).status_code == 403
+
+
+def test_the_small_forms_record_consent_phone_and_role(org: Org, as_user) -> None:
+    company = create_customer(
+        actor=Actor.staff(org.agent), name="华北电力", kind=CustomerKind.ORGANISATION
+    )
+    contact = add_contact(actor=Actor.staff(org.agent), organisation_id=company.pk, name="钱总")
+    client = as_user(org.agent)
+
+    def update(what: str, **data: str):
+        return client.post(reverse("web:customer_update", args=[contact.pk, what]), data)
+
+    assert (
+        'data-testid="role-form"'
+        in client.get(reverse("web:customer", args=[contact.pk])).content.decode()
+    )
+    update("consent", purpose="survey", granted="1", method="phone")
+    update("phone", value="13900002222")
+    update("email", value="qian@example.cn")
+    update("role", role="decision_maker")
+    contact.refresh_from_db()
+    assert contact.consents.get(purpose="survey").granted
+    assert contact.primary_phone == "+8613900002222" and contact.primary_email == "qian@example.cn"
+    assert contact.decision_role is not None and contact.decision_role.code == "decision_maker"
+    update("phone", value="12")
+    assert contact.phones.count() == 1
+    assert (
+        as_user(org.backoffice)
+        .post(reverse("web:customer_update", args=[contact.pk, "phone"]), {"value": "13900003333"})
+        .status_code
+        == 404
+    )

@@ -19,6 +19,7 @@ from kefu.crm import actions
 from kefu.crm import selectors as crm
 from kefu.crm.churn import reason_text
 from kefu.crm.explain import rfm_reasons
+from kefu.customers import actions as customers_actions
 from kefu.customers.normalize import mask_phone
 from kefu.customers.selectors import get_customer
 from kefu.web.decorators import forbid, staff_view
@@ -156,5 +157,45 @@ def need_create(request: HttpRequest, customer_id: int) -> HttpResponse:
     except ValidationFailed as exc:
         messages.error(
             request, _("需求未保存，请检查：%(fields)s") % {"fields": ", ".join(sorted(exc.fields))}
+        )
+    return redirect("web:customer", customer_id=customer_id)
+
+
+@require_POST
+@staff_view
+def customer_update(request: HttpRequest, customer_id: int, what: str) -> HttpResponse:
+    """The small forms of the customer 360 page: a consent given or withdrawn, a phone or an
+    email added, a contact's decision-chain role."""
+    user = _user(request)
+    get_customer(user, customer_id)
+    actor = Actor.staff(user)
+    data = request.POST
+    try:
+        if what == "consent":
+            customers_actions.record_consent(
+                actor=actor,
+                customer_id=customer_id,
+                purpose=data.get("purpose", ""),
+                granted=data.get("granted") == "1",
+                method=data.get("method", ""),
+            )
+        elif what == "phone":
+            customers_actions.add_phone(
+                actor=actor, customer_id=customer_id, phone=data.get("value", "")
+            )
+        elif what == "email":
+            customers_actions.add_email(
+                actor=actor, customer_id=customer_id, email=data.get("value", "")
+            )
+        elif what == "role":
+            customers_actions.set_decision_role(
+                actor=actor, contact_id=customer_id, role_code=data.get("role") or None
+            )
+        else:
+            raise ValidationFailed("unknown change", fields={"what": what})
+        messages.success(request, _("已保存。"))
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(
+            request, _("未保存，请检查：%(fields)s") % {"fields": ", ".join(sorted(exc.fields))}
         )
     return redirect("web:customer", customer_id=customer_id)

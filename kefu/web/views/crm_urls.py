@@ -11,6 +11,11 @@ urlpatterns = [
     path("follow-ups/<int:task_id>/done/", crm_pages.follow_up_done, name="crm_follow_up_done"),
     path("customers/<int:customer_id>/reveal/", customers.reveal, name="customer_reveal"),
     path("customers/<int:customer_id>/needs/", crm_pages.need_create, name="customer_need"),
+    path(
+        "customers/<int:customer_id>/update/<slug:what>/",
+        crm_pages.customer_update,
+        name="customer_update",
+    ),
     path("imports/", crm_imports.imports, name="crm_imports"),
     path("imports/sample.xlsx", crm_imports.sample_file, name="crm_import_sample"),
     path("imports/<int:job_id>/", crm_imports.import_detail, name="crm_import"),

@@ -25,7 +25,8 @@ from kefu.crm.churn import reason_text
 from kefu.crm.explain import rfm_reasons
 from kefu.crm.needs import FORMULA
 from kefu.customers.actions import reveal_personal_data
-from kefu.customers.choices import ConsentPurpose
+from kefu.customers.choices import ConsentMethod, ConsentPurpose
+from kefu.customers.models import DecisionRole
 from kefu.customers.normalize import mask_email, mask_id_number, mask_phone
 from kefu.customers.selectors import consents_of, decision_chain, get_customer_profile
 from kefu.web.decorators import staff_view
@@ -126,6 +127,12 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "other_contacts": [c for c in customer.contacts.all() if c.pk not in chain_ids],
         "consents": [(label, consents.get(code)) for code, label in ConsentPurpose.choices],
         "tags": [t.tag for t in customer.tags.all()],
+        "may_edit": may_take_contacts(user),
+        "consent_purposes": ConsentPurpose.choices,
+        "consent_methods": ConsentMethod.choices,
+        "decision_roles": (
+            list(DecisionRole.objects.filter(active=True)) if customer.organisation_id else []
+        ),
         "addresses": list(customer.addresses.all()),
     }
     return render(request, "web/customer.html", context)
