@@ -13,7 +13,10 @@ from kefu.crm import actions
 
 @db_task(retries=1, retry_delay=60)
 def regrade_task() -> dict[str, Any]:
-    return actions.recompute_grades(actor=Actor.system("rfm")).__dict__
+    """On demand: the RFM grades, then the churn warning that reads them."""
+    grades = actions.recompute_grades(actor=Actor.system("rfm")).__dict__
+    churn = actions.assess_churn(actor=Actor.system("churn")).__dict__
+    return {**grades, **{f"churn_{k}": v for k, v in churn.items()}}
 
 
 @db_periodic_task(crontab(hour="2", minute="30"), retries=1, retry_delay=300)
