@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("surveys/results/export.csv", results.export_csv, name="export_csv"),
     path("surveys/results/export.xlsx", results.export_xlsx, name="export_xlsx"),
     path("surveys/peers/", designer.peers, name="peers"),
+    path("surveys/responses/<int:response_id>/", designer.response_detail, name="response"),
     path("surveys/<int:survey_id>/", designer.survey_detail, name="detail"),
     path("surveys/<int:survey_id>/publish/", designer.publish, name="publish"),
     path("surveys/<int:survey_id>/questions/", designer.add_question, name="add_question"),

@@ -171,3 +171,29 @@ def test_anonymous_answers_are_not_traced_to_the_person(org: Org) -> None:
     assert (response.customer_id, response.case_id, response.agent_id) == (None, None, None)
     assert actions.after_answer(response.pk) is None  # nobody to follow up with
     assert not SatisfactionRecord.objects.filter(customer=customer).exists()
+
+
+def test_an_old_response_reads_with_its_own_version_after_a_new_one_is_published(
+    org: Org, invitation: Invitation, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.test import Client
+
+    with django_capture_on_commit_callbacks(execute=True):
+        old = actions.submit_answers(invitation.token, HAPPY)
+    survey = Survey.objects.get(code="complaint-return-visit")
+    edited = copy.deepcopy(RETURN_VISIT)
+    edited["sections"][0]["questions"] = [
+        q for q in edited["sections"][0]["questions"] if q["key"] != "fairness"
+    ]
+    manager = Actor.staff(org.site_manager)
+    actions.save_draft(survey.pk, actor=manager, definition=edited)
+    actions.publish_draft(survey.pk, actor=manager)
+    client = Client()
+    client.force_login(org.supervisor)
+    page = client.get(f"/surveys/responses/{old.pk}/").content.decode()
+    assert "处理结果是否公平合理" in page  # the question only version 1 has
+    assert 'data-key="fairness">4<' in page
+    assert "v1" in page
+    agent = Client()
+    agent.force_login(org.other_agent)
+    assert agent.get(f"/surveys/responses/{old.pk}/").status_code == 404

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.models import User
+from kefu.accounts.roles import may_see_personal_data
 from kefu.core import clock
 from kefu.core.errors import NotFound, ValidationFailed
 from kefu.customers.models import Customer
@@ -92,6 +93,9 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
             for sec in (editing.definition if editing else {}).get("sections", [])
         ],
         "question_types": qdef.TYPES,
+        "recent": selectors.responses_for(user)
+        .filter(survey=survey, complete=True)
+        .order_by("-submitted_at")[:20],
         "page_title": survey.title_zh,
     }
     return render(request, "surveys/detail.html", context, status=422 if errors else 200)
@@ -122,6 +126,42 @@ def add_question(request: HttpRequest, survey_id: int) -> HttpResponse:
             % {"errors": "; ".join(f"{k} {v}" for k, v in exc.fields.items())},
         )
     return redirect("surveys:detail", survey_id=survey.pk)
+
+
+@staff_page
+def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
+    """One response, read with the questions of the version it answered."""
+    user = _user(request)
+    response = selectors.get_response(user, response_id)
+    language = "en" if (translation.get_language() or "").startswith("en") else "zh-hans"
+    sections = layout(response.version.definition, response.answers, {}, language)
+    for section in sections:
+        for q in section["questions"]:
+            q["shown"] = _answer_text(q)
+    return render(
+        request,
+        "surveys/response.html",
+        {
+            "response": response,
+            "sections": sections,
+            "personal": may_see_personal_data(user),
+            "page_title": _("答卷 #%(id)s") % {"id": response.pk},
+        },
+    )
+
+
+def _answer_text(q: dict) -> str:
+    value = q.get("value")
+    if value is None or value == "" or value == []:
+        return "—"
+    if q["type"] in ("single", "multiple"):
+        return "、".join(o["label"] for o in q["options"] if o["checked"])
+    if q["type"] == "ranking":
+        by_value = {o["value"]: o["label"] for o in q["options"]}
+        return " > ".join(by_value.get(v, v) for v in value)
+    if q["type"] == "matrix":
+        return "；".join(f"{r['label']} {r['value']}" for r in q["rows"] if r["value"] is not None)
+    return str(value)
 
 
 @staff_page
