@@ -269,13 +269,18 @@ def mark_cycle_step(case_id: int, *, actor: Actor, step: str, done: bool = True)
     require_choice(step, "step", list(CYCLE_CODES))
     case = _case_for(actor, case_id)
     ensure_may_perform(actor, case, "message")
-    return CycleStep.objects.create(
-        case=case,
-        step=step,
-        done=done,
-        by=actor.user if actor.is_staff else None,
-        at=clock.now(),
-    )
+    with transaction.atomic():
+        marked = CycleStep.objects.create(
+            case=case,
+            step=step,
+            done=done,
+            by=actor.user if actor.is_staff else None,
+            at=clock.now(),
+        )
+        case_actions.record_domain_event(
+            case.pk, EventType.SERVICE_CYCLE_STEP, actor=actor, step=step, done=done
+        )
+    return marked
 
 
 # -- templates and knowledge base -------------------------------------------------------------

@@ -96,6 +96,7 @@ class EventType(models.TextChoices):
     EMAIL_FAILED = "email_failed", _("邮件发送失败")
     ASSIST_OVERRIDE = "assist_override", _("忽略助手提醒发送")
     LINKED = "linked", _("关联记录")
+    SERVICE_CYCLE_STEP = "service_cycle_step", _("服务循环")
 
 
 DOMAIN_EVENT_TYPES = frozenset(
@@ -106,5 +107,6 @@ DOMAIN_EVENT_TYPES = frozenset(
         EventType.EMAIL_FAILED,
         EventType.ASSIST_OVERRIDE,
         EventType.LINKED,
+        EventType.SERVICE_CYCLE_STEP,
     }
 )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kefu.accounts.actors import ActorKind
 from kefu.accounts.models import Team
+from kefu.assist.playbooks import SERVICE_CYCLE
 from kefu.cases.choices import (
     CallDirection,
     CaseStatus,
@@ -136,6 +137,16 @@ class TimelineBuilder:
             entry.details.append((_("错误信息"), str(data["error"])))
 
     _email_sent = _email_failed
+
+    def _service_cycle_step(
+        self, entry: TimelineEntry, data: dict, before: dict, after: dict
+    ) -> None:
+        step = next((s for s in SERVICE_CYCLE if s.code == data.get("step")), None)
+        name = f"{step.number}. {step.name}" if step else str(data.get("step", ""))
+        if data.get("done", True):
+            entry.title = _("服务循环：%(step)s 已完成") % {"step": name}
+        else:
+            entry.title = _("服务循环：%(step)s 改为未完成") % {"step": name}
 
     def _assigned(self, entry: TimelineEntry, data: dict, before: dict, after: dict) -> None:
         entry.title = _("派单给 %(name)s") % {"name": data.get("handler_name", "")}

@@ -484,3 +484,26 @@ def test_supervisors_write_articles_that_search_finds(org, as_user):
     page = as_user(org.agent).get("/kb/?q=发票").content.decode()
     assert "發票怎麼開" in page
     assert as_user(org.agent).post("/kb/new/", {}).status_code == 403
+
+
+def test_each_service_cycle_step_is_on_the_service_record(org, as_user):
+    case = advance(org, make_case(org), "in_progress")
+    actor = Actor.staff(org.agent)
+
+    actions.mark_cycle_step(case.pk, actor=actor, step="set_tone")
+    actions.mark_cycle_step(case.pk, actor=actor, step="set_tone", done=False)
+
+    from kefu.cases.models import CaseEvent
+
+    steps = list(
+        CaseEvent.objects.filter(case=case, type="service_cycle_step")
+        .order_by("id")
+        .values_list("data", "actor_user")
+    )
+    assert steps == [
+        ({"step": "set_tone", "done": True}, org.agent.pk),
+        ({"step": "set_tone", "done": False}, org.agent.pk),
+    ]
+    page = as_user(org.agent).get(f"/cases/{case.number}/").content.decode()
+    assert "服务循环：1. 奠定基调 已完成" in page
+    assert "服务循环：1. 奠定基调 改为未完成" in page
