@@ -148,6 +148,24 @@ class TimelineBuilder:
         else:
             entry.title = _("服务循环：%(step)s 改为未完成") % {"step": name}
 
+    def _survey_sent(self, entry: TimelineEntry, data: dict, before: dict, after: dict) -> None:
+        for key, label in (("survey", _("问卷")), ("channel", _("渠道"))):
+            if data.get(key):
+                entry.details.append((label, str(data[key])))
+
+    def _survey_answered(self, entry: TimelineEntry, data: dict, before: dict, after: dict) -> None:
+        marks = [
+            f"{k.upper()} {data[k]}" for k in ("csat", "nps", "ces") if data.get(k) is not None
+        ]
+        if marks:
+            entry.details.append((_("得分"), " · ".join(marks)))
+
+    def _linked(self, entry: TimelineEntry, data: dict, before: dict, after: dict) -> None:
+        if data.get("number"):
+            entry.details.append((_("跟进工单"), str(data["number"])))
+        if data.get("response"):
+            entry.details.append((_("调查答卷"), f"#{data['response']}"))
+
     def _assigned(self, entry: TimelineEntry, data: dict, before: dict, after: dict) -> None:
         entry.title = _("派单给 %(name)s") % {"name": data.get("handler_name", "")}
 

@@ -197,3 +197,20 @@ def test_an_old_response_reads_with_its_own_version_after_a_new_one_is_published
     agent = Client()
     agent.force_login(org.other_agent)
     assert agent.get(f"/surveys/responses/{old.pk}/").status_code == 404
+
+
+def test_the_case_record_shows_the_survey_its_scores_and_the_follow_up(
+    org: Org, invitation: Invitation, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.test import Client
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = actions.submit_answers(invitation.token, UNHAPPY)
+    response.refresh_from_db()
+    assert response.followup_case is not None and invitation.case is not None
+    client = Client()
+    client.force_login(org.supervisor)
+    page = client.get(f"/cases/{invitation.case.number}/").content.decode()
+    assert "complaint-return-visit" in page
+    assert "CSAT 1 · NPS 2" in page
+    assert response.followup_case.number in page
