@@ -27,7 +27,8 @@ urlpatterns = [
     path("cases/new/", new_case.new_case, name="new_case"),
     path("cases/<str:number>/", case_page.case_detail, name="case"),
     path("cases/<str:number>/do/<slug:action>/", case_actions.case_action, name="case_action"),
-    path("cases/<str:number>/messages/", case_records.add_message, name="case_message"),
+    # Every reply goes through the assist check (the old composer URL included).
+    path("cases/<str:number>/messages/", assist.send_message, name="case_message"),
     path("cases/<str:number>/calls/", case_records.add_call, name="case_call"),
     path("cases/<str:number>/visits/", case_records.add_visit, name="case_visit"),
     path("cases/<str:number>/attachments/", case_records.add_attachment, name="case_attachment"),

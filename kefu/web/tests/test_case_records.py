@@ -142,3 +142,16 @@ def test_customer_phone_is_masked_unless_the_role_may_see_it(org, as_user):
 
     assert masked in agent_page and national not in agent_page
     assert phone in supervisor_page
+
+
+def test_no_composer_url_sends_a_forbidden_phrase_unchecked(org, as_user):
+    case = advance(org, make_case(org), "in_progress")
+    client = as_user(org.agent)
+
+    response = client.post(
+        f"/cases/{case.number}/messages/",
+        {"msg-kind": "outbound", "msg-body": "公司的规定就是这样的，我也没办法。"},
+    )
+
+    assert response.status_code == 422  # the check asks first, on every reply path
+    assert not CaseMessage.objects.filter(case=case, kind="outbound").exists()

@@ -57,26 +57,6 @@ def _failed(
 
 @require_POST
 @staff_view
-def add_message(request: HttpRequest, number: str) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    case = selectors.get_case_by_number_for(user, number)
-    form = web_forms.MessageForm(request.POST, prefix="msg")
-    if not form.is_valid():
-        return _failed(request, number, "message", form, None)
-    kind = form.cleaned_data["kind"]
-    try:
-        actions.add_message(
-            case.pk, actor=Actor.staff(user), kind=kind, body=form.cleaned_data["body"]
-        )
-    except DomainError as exc:
-        return _failed(request, number, "message", form, exc)
-    messages.success(request, SAVED[kind]())
-    return _after(request, number)
-
-
-@require_POST
-@staff_view
 def add_call(request: HttpRequest, number: str) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
