@@ -16,7 +16,7 @@ class StaffAdmin(UserAdmin):
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "first_responsible")
+    list_display = ("code", "name", "kind", "first_responsible", "reply_check_policy")
 
 
 @admin.register(Department)

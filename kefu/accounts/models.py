@@ -26,6 +26,14 @@ class Site(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # What a reply with a forbidden phrase does at this site: ask to confirm, or refuse.
+    reply_check_policy = models.CharField(
+        _("含禁语的回复"),
+        max_length=10,
+        blank=True,
+        choices=[("confirm", _("确认后可发送")), ("block", _("不允许发送"))],
+        help_text=_("留空则使用全局设置 KEFU_ASSIST_SEND_POLICY。"),
+    )
 
     class Meta:
         verbose_name = _("网点")

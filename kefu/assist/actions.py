@@ -87,12 +87,17 @@ def send_reply(
     `assist_override` event in the same transaction as the message."""
     check: ReplyCheck | None = None
     if kind == MessageKind.OUTBOUND:
-        case = Case.objects.filter(pk=case_id).only("id", "channel", "subject").first()
+        case = (
+            Case.objects.filter(pk=case_id)
+            .select_related("site")
+            .only("id", "channel", "subject", "site")
+            .first()
+        )
         if case is None:
             raise NotFound("case not found")
         check = check_case_reply(case, body)
         if check.violations:
-            if send_policy() == "block":
+            if send_policy(case.site) == "block":
                 raise ReplyBlocked(check)
             if not confirmed:
                 raise NeedsConfirmation(check)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from kefu.accounts.models import Site
 from kefu.config import config
 
 SEND_POLICIES = ("confirm", "block")
@@ -63,7 +64,10 @@ class ReplyCheck:
         return not self.findings and not self.etiquette
 
 
-def send_policy() -> str:
+def send_policy(site: Site | None = None) -> str:
+    """ "confirm" or "block": the case's site decides, else the installation's setting."""
+    if site is not None and site.reply_check_policy in SEND_POLICIES:
+        return site.reply_check_policy
     policy = config.assist_send_policy
     return policy if policy in SEND_POLICIES else "confirm"
 

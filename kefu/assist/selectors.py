@@ -142,7 +142,7 @@ def case_assist(
         by_message={a.message_id: a for a in analyses if a.message_id is not None},
         case_analysis=next((a for a in analyses if a.source == AnalysisSource.CASE), None),
         playbook=_detected_playbook(analyses),
-        policy=send_policy(),
+        policy=send_policy(case.site),
         causes=list(causes),
     )
     is_open = case.status != "closed"

@@ -142,6 +142,26 @@ def test_the_block_policy_refuses_even_a_confirmed_reply(org, as_user, monkeypat
     assert not CaseMessage.objects.filter(case=case).exists()
 
 
+def test_each_site_sets_its_own_policy_over_the_installation_default(org, as_user):
+    blocking = advance(org, make_case(org), "assigned")  # at org.site
+    org.site.reply_check_policy = "block"
+    org.site.save(update_fields=["reply_check_policy"])
+    confirming = make_case(org, by=org.other_agent)  # at the other site
+    assert confirming.site is not None and confirming.site != org.site
+    confirming.site.reply_check_policy = "confirm"
+    confirming.site.save(update_fields=["reply_check_policy"])
+    confirmed = {"msg-confirm_override": "on"}
+
+    refused = _send(as_user(org.agent), blocking, "我不知道，不清楚。", **confirmed)
+    sent = _send(as_user(org.other_agent), confirming, "我不知道，不清楚。", **confirmed)
+
+    assert refused.status_code == 422
+    assert 'data-testid="assist-blocked"' in refused.content.decode()
+    assert not CaseMessage.objects.filter(case=blocking).exists()
+    assert sent.status_code == 302
+    assert CaseEvent.objects.filter(case=confirming, type="assist_override").exists()
+
+
 def test_notes_are_not_checked(org):
     case = advance(org, make_case(org), "assigned")
 

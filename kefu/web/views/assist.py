@@ -48,7 +48,7 @@ def check_draft(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "web/partials/assist_findings.html",
-        {"check": check, "policy": send_policy(), "case": case},
+        {"check": check, "policy": send_policy(case.site), "case": case},
     )
 
 
