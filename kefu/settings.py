@@ -156,6 +156,17 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# The cache (rate limits, short-lived lookups) is shared by every web process and worker
+# through Redis when KEFU_REDIS_URL is set; the embedded default keeps it in the process.
+if config.redis_url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": config.redis_url,
+            "KEY_PREFIX": "kefu",
+        }
+    }
+
 # The task queue: huey on embedded SQLite storage by default, Redis when KEFU_REDIS_URL is set.
 if config.redis_url:
     HUEY = {
