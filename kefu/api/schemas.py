@@ -305,6 +305,12 @@ class MessageIn(Schema):
     call_direction: Literal["inbound", "outbound", ""] = ""
     call_duration_seconds: int | None = Field(default=None, ge=0)
     visited_at: dt.datetime | None = None
+    confirm_override: bool = Field(
+        default=False,
+        description="An outbound reply is checked like the composer's: with forbidden phrases "
+        "it gets 409 assist_confirmation_required until sent again with true (recorded), or "
+        "403 assist_reply_blocked where the site blocks them.",
+    )
 
 
 # --- reference data ----------------------------------------------------------------------

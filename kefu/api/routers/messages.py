@@ -13,7 +13,9 @@ from kefu.api import presenters
 from kefu.api.auth import current_user
 from kefu.api.routers.cases import ERRORS
 from kefu.api.schemas import AttachmentList, AttachmentOut, MessageIn, MessageList, MessageOut
+from kefu.assist import actions as assist_actions
 from kefu.cases import actions, selectors
+from kefu.cases.choices import MessageKind
 from kefu.cases.models import CaseMessage
 from kefu.core.errors import ValidationFailed
 
@@ -38,18 +40,29 @@ def list_messages(request: HttpRequest, case_id: int) -> dict[str, Any]:
     summary="Add a message, note, call or visit record",
 )
 def add_message(request: HttpRequest, case_id: int, payload: MessageIn) -> Status[Any]:
-    """A `call` needs `call_direction` and `call_duration_seconds`."""
+    """A `call` needs `call_direction` and `call_duration_seconds`. An `outbound` reply is
+    checked for forbidden phrases first (see `confirm_override`)."""
     user = current_user(request)
     case = selectors.get_case_for(user, case_id)
-    message = actions.add_message(
-        case_id,
-        actor=Actor.staff(user),
-        kind=payload.kind,
-        body=payload.body,
-        call_direction=payload.call_direction,
-        call_duration_seconds=payload.call_duration_seconds,
-        visited_at=payload.visited_at,
-    )
+    if payload.kind == MessageKind.OUTBOUND:
+        # A reply to the customer passes the same check as in the workspace.
+        message = assist_actions.send_reply(
+            case_id,
+            actor=Actor.staff(user),
+            kind=payload.kind,
+            body=payload.body,
+            confirmed=payload.confirm_override,
+        ).message
+    else:
+        message = actions.add_message(
+            case_id,
+            actor=Actor.staff(user),
+            kind=payload.kind,
+            body=payload.body,
+            call_direction=payload.call_direction,
+            call_duration_seconds=payload.call_duration_seconds,
+            visited_at=payload.visited_at,
+        )
     message = (
         CaseMessage.objects.select_related("author_user", "author_customer")
         .prefetch_related("attachments__uploaded_by")

@@ -233,6 +233,22 @@ def test_replying_on_a_closed_case_is_409(org, api):
     assert CaseMessage.objects.count() == 0
 
 
+def test_an_outbound_reply_through_the_api_is_checked_like_the_composers(org, api):
+    case = advance(org, make_case(org), "assigned")
+    client = api(org.agent)
+    reply = {"kind": "outbound", "body": "公司的规定就是这样的，我也没办法。"}
+
+    first = client.post(f"/cases/{case.pk}/messages", reply)
+    assert first.status_code == 409
+    assert first.json()["error"]["code"] == "assist_confirmation_required"
+    assert not CaseMessage.objects.filter(case=case).exists()
+
+    confirmed = client.post(f"/cases/{case.pk}/messages", {**reply, "confirm_override": True})
+    assert confirmed.status_code == 201
+    override = CaseEvent.objects.get(case=case, type="assist_override")
+    assert override.data["message"] == confirmed.json()["id"]
+
+
 def test_messages_and_events_from_the_customer_and_the_system_name_their_actor(org, api):
     # Given a case waiting for its customer, who then writes in (e.g. through a channel)
     case = advance(org, make_case(org), "awaiting_customer")
