@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.encryption import EncryptedTextField
+
 
 class ImapSecurity(models.TextChoices):
     SSL = "ssl", _("SSL/TLS")
@@ -25,7 +27,8 @@ class Mailbox(models.Model):
         _("加密方式"), max_length=10, choices=ImapSecurity.choices, default=ImapSecurity.SSL
     )
     imap_username = models.CharField(_("IMAP 用户名"), max_length=200, blank=True)
-    imap_password = models.CharField(_("IMAP 密码"), max_length=200, blank=True)
+    # Encrypted at rest (kefu.core.encryption); shown to nobody, written in the admin only.
+    imap_password = EncryptedTextField(_("IMAP 密码"), blank=True)
     imap_folder = models.CharField(_("文件夹"), max_length=100, default="INBOX")
     team = models.ForeignKey(
         "accounts.Team",
