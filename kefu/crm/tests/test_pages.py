@@ -256,3 +256,49 @@ def test_the_small_forms_record_consent_phone_and_role(org: Org, as_user) -> Non
         .status_code
         == 404
     )
+
+
+def test_the_profile_tags_address_and_account_manager_are_edited_on_the_page(
+    org: Org, as_user
+) -> None:
+    customer = create_customer(actor=Actor.staff(org.agent), name="周女士", phone="13900004444")
+    agent = as_user(org.agent)
+    supervisor = Client()
+    supervisor.force_login(org.supervisor)
+    url = reverse("web:customer", args=[customer.pk])
+
+    def update(client: Client, what: str, **data: str):
+        return client.post(reverse("web:customer_update", args=[customer.pk, what]), data)
+
+    page = agent.get(url).content.decode()
+    assert 'data-testid="profile-form"' in page
+    assert 'data-testid="manager-form"' not in page  # agents do not assign managers
+    update(
+        agent,
+        "profile",
+        birthday="1985-06-01",
+        preferred_channel="wechat",
+        preferred_language="zh-hans",
+    )
+    update(agent, "tags", tags="老客户，宽带、 VIP关注")
+    update(agent, "address", region="北京市朝阳区", line="建国路88号", postcode="100022")
+    assert update(agent, "manager", account_manager=str(org.agent.pk)).status_code == 403
+    assert 'data-testid="manager-form"' in supervisor.get(url).content.decode()
+    update(
+        supervisor, "manager", account_manager=str(org.teammate.pk), dedicated_team=str(org.team.pk)
+    )
+
+    customer.refresh_from_db()
+    assert customer.birthday == dt.date(1985, 6, 1)
+    assert (customer.preferred_channel, customer.preferred_language) == ("wechat", "zh-hans")
+    assert sorted(customer.tags.values_list("tag", flat=True)) == ["VIP关注", "宽带", "老客户"]
+    assert customer.addresses.get().line == "建国路88号"
+    assert (customer.account_manager_id, customer.dedicated_team_id) == (
+        org.teammate.pk,
+        org.team.pk,
+    )
+    assert CustomerEvent.objects.filter(customer=customer, type="updated").count() >= 4
+    # A date that is not one changes nothing and says so.
+    update(agent, "profile", birthday="1985-13-01")
+    customer.refresh_from_db()
+    assert customer.birthday == dt.date(1985, 6, 1)

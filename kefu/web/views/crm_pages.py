@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +17,7 @@ from kefu.accounts.models import User
 from kefu.accounts.roles import is_supervising, may_see_personal_data
 from kefu.cases.models import Case
 from kefu.core import clock
-from kefu.core.errors import Conflict, ValidationFailed
+from kefu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kefu.crm import actions
 from kefu.crm import selectors as crm
 from kefu.crm.churn import reason_text
@@ -23,6 +26,7 @@ from kefu.customers import actions as customers_actions
 from kefu.customers.normalize import mask_phone
 from kefu.customers.selectors import get_customer
 from kefu.web.decorators import forbid, staff_view
+from kefu.web.errors import describe
 
 
 def _user(request: HttpRequest) -> User:
@@ -161,11 +165,25 @@ def need_create(request: HttpRequest, customer_id: int) -> HttpResponse:
     return redirect("web:customer", customer_id=customer_id)
 
 
+def _int_or_none(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def _date_or_none(value: str) -> dt.date | None:
+    if not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationFailed("not a date", fields={"birthday": "YYYY-MM-DD"}) from None
+
+
 @require_POST
 @staff_view
 def customer_update(request: HttpRequest, customer_id: int, what: str) -> HttpResponse:
-    """The small forms of the customer 360 page: a consent given or withdrawn, a phone or an
-    email added, a contact's decision-chain role."""
+    """The small forms of the customer 360 page: a consent given or withdrawn, a phone, an
+    email or an address added, the profile, the tags, the account manager and dedicated team
+    (supervisors), a contact's decision-chain role."""
     user = _user(request)
     get_customer(user, customer_id)
     actor = Actor.staff(user)
@@ -187,6 +205,36 @@ def customer_update(request: HttpRequest, customer_id: int, what: str) -> HttpRe
             customers_actions.add_email(
                 actor=actor, customer_id=customer_id, email=data.get("value", "")
             )
+        elif what == "profile":
+            customers_actions.update_profile(
+                actor=actor,
+                customer_id=customer_id,
+                birthday=_date_or_none(data.get("birthday", "")),
+                preferred_channel=data.get("preferred_channel", ""),
+                preferred_language=data.get("preferred_language", ""),
+            )
+        elif what == "manager":
+            customers_actions.update_profile(
+                actor=actor,
+                customer_id=customer_id,
+                account_manager_id=_int_or_none(data.get("account_manager", "")),
+                dedicated_team_id=_int_or_none(data.get("dedicated_team", "")),
+            )
+        elif what == "tags":
+            customers_actions.set_tags(
+                actor=actor,
+                customer_id=customer_id,
+                tags=re.split(r"[,，、;；\s]+", data.get("tags", "")),
+            )
+        elif what == "address":
+            customers_actions.add_address(
+                actor=actor,
+                customer_id=customer_id,
+                line=data.get("line", ""),
+                region=data.get("region", ""),
+                postcode=data.get("postcode", ""),
+                label=data.get("label", ""),
+            )
         elif what == "role":
             customers_actions.set_decision_role(
                 actor=actor, contact_id=customer_id, role_code=data.get("role") or None
@@ -194,6 +242,8 @@ def customer_update(request: HttpRequest, customer_id: int, what: str) -> HttpRe
         else:
             raise ValidationFailed("unknown change", fields={"what": what})
         messages.success(request, _("已保存。"))
+    except PermissionDenied as exc:
+        raise forbid(describe(exc)) from exc
     except (ValidationFailed, Conflict) as exc:
         messages.error(
             request, _("未保存，请检查：%(fields)s") % {"fields": ", ".join(sorted(exc.fields))}

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from kefu.accounts.actors import Actor
 from kefu.accounts.models import User
 from kefu.accounts.roles import is_supervising, may_see_personal_data, may_take_contacts
+from kefu.accounts.selectors import all_teams, handlers_near
 from kefu.cases.selectors import CaseFilters, list_cases_for
 from kefu.core import clock
 from kefu.core.errors import ValidationFailed
@@ -25,7 +26,7 @@ from kefu.crm.churn import reason_text
 from kefu.crm.explain import rfm_reasons
 from kefu.crm.needs import FORMULA
 from kefu.customers.actions import reveal_personal_data
-from kefu.customers.choices import ConsentMethod, ConsentPurpose
+from kefu.customers.choices import ConsentMethod, ConsentPurpose, PreferredChannel
 from kefu.customers.models import DecisionRole
 from kefu.customers.normalize import mask_email, mask_id_number, mask_phone
 from kefu.customers.selectors import consents_of, decision_chain, get_customer_profile
@@ -134,6 +135,12 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
             list(DecisionRole.objects.filter(active=True)) if customer.organisation_id else []
         ),
         "addresses": list(customer.addresses.all()),
+        "preferred_channels": PreferredChannel.choices,
+        "may_assign_manager": is_supervising(user),
+        "managers": list(handlers_near(user, also=customer.account_manager_id))
+        if is_supervising(user)
+        else [],
+        "teams": list(all_teams()) if is_supervising(user) else [],
     }
     return render(request, "web/customer.html", context)
 
