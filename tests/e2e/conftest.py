@@ -33,6 +33,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def _tasks_inline() -> Iterator[None]:
+    """The browser flows run the worker's tasks inline also when the suite runs on Redis
+    (magic links, imports, replies by email): the live server has no consumer beside it.
+    The worker itself is tested for real in the `worker` tests."""
+    from huey.contrib.djhuey import HUEY
+
+    saved = HUEY.immediate
+    HUEY.immediate = True
+    try:
+        yield
+    finally:
+        HUEY.immediate = saved
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
