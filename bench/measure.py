@@ -108,8 +108,4 @@ def run_all(ctx: Context, only: list[str] | None = None) -> list[Section]:
 
 
 # The measurements register themselves on import.
-from . import pages, reads, sla, writes  # noqa: E402, F401
-from . import assist  # noqa: E402, F401
-from . import channels  # noqa: E402, F401
-from . import surveys  # noqa: E402, F401
-from . import crm  # noqa: E402, F401
+from . import assist, channels, crm, pages, reads, sla, surveys, writes  # noqa: E402, F401

@@ -122,9 +122,7 @@ def test_all_cases_reads_complaints_first_then_newest(org, as_user):
     new_complaint = make_case(org, kind="complaint", subject="新投诉")
     new_inquiry = make_case(org, kind="inquiry", subject="新咨询")
     for n, case in enumerate([old_complaint, old_inquiry, new_complaint, new_inquiry]):
-        Case.objects.filter(pk=case.pk).update(
-            created_at=case.created_at + dt.timedelta(minutes=n)
-        )
+        Case.objects.filter(pk=case.pk).update(created_at=case.created_at + dt.timedelta(minutes=n))
     client = as_user(org.supervisor)
 
     all_cases = client.get("/queues/all/").content.decode()
