@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.models import Department, Site, Team, User
-from kefu.cases import search, sla_actions
+from kefu.cases import escalation, search, sla_actions
 from kefu.cases.choices import (
     DOMAIN_EVENT_TYPES,
     CallDirection,
@@ -514,22 +514,22 @@ def escalate_case(
             case.team.supervisor if case.team else None,
             case.site.first_responsible if case.site else None,
         ]
-        for level in range(case.escalation_level + 1, len(chain) + 1):
-            target = chain[level - 1]
-            if target is not None and target.pk != case.escalated_to_id:
-                previous = (case.escalation_level, case.escalated_to_id)
-                case.escalation_level, case.escalated_to = level, target
-                return (
-                    EventType.ESCALATED,
-                    {
-                        "before": {"escalation_level": previous[0], "escalated_to": previous[1]},
-                        "after": {"escalation_level": level, "escalated_to": target.pk},
-                        "escalated_to_name": target.label,
-                        "reason": reason,
-                    },
-                    ["escalation_level", "escalated_to"],
-                )
-        raise Conflict("the case is already escalated to the top of its chain")
+        step = escalation.next_step(chain, case.escalation_level, case.escalated_to_id)
+        if step is None:
+            raise Conflict("the case is already escalated to the top of its chain")
+        level, target = step
+        previous = (case.escalation_level, case.escalated_to_id)
+        case.escalation_level, case.escalated_to = level, target
+        return (
+            EventType.ESCALATED,
+            {
+                "before": {"escalation_level": previous[0], "escalated_to": previous[1]},
+                "after": {"escalation_level": level, "escalated_to": target.pk},
+                "escalated_to_name": target.label,
+                "reason": reason,
+            },
+            ["escalation_level", "escalated_to"],
+        )
 
     return _transition(case_id, actor, "escalate", apply, expected_version=expected_version)
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.models import Site, Team, User
+from kefu.cases import escalation
 from kefu.cases.bulk import id_list, update_rows
 from kefu.cases.choices import EventType
 from kefu.cases.clocks import ESCALATING_METRICS, recompute_batch, recompute_clocks
@@ -322,26 +323,25 @@ def _escalate(
     except TransitionNotAllowed:
         return None
     chain = [people.supervisor(case), people.first_responsible(case)]
-    for level in range(case.escalation_level + 1, len(chain) + 1):
-        target = chain[level - 1]
-        if target is None or target.pk == case.escalated_to_id:
-            continue
-        before = {
-            "status": case.status,
-            "escalation_level": case.escalation_level,
-            "escalated_to": case.escalated_to_id,
-        }
-        case.escalation_level, case.escalated_to_id = level, target.pk
-        case.version += 1
-        case.updated_at = clock.now()
-        data = {
-            "escalated_to_name": target.label,
-            "reason": f"{metric} overdue",
-            "before": before,
-            "after": {"status": status, "escalation_level": level, "escalated_to": target.pk},
-        }
-        return case.pk, EventType.ESCALATED, Actor.system(f"{SLA}:{metric}"), data
-    return None
+    step = escalation.next_step(chain, case.escalation_level, case.escalated_to_id)
+    if step is None:
+        return None
+    level, target = step
+    before = {
+        "status": case.status,
+        "escalation_level": case.escalation_level,
+        "escalated_to": case.escalated_to_id,
+    }
+    case.escalation_level, case.escalated_to_id = level, target.pk
+    case.version += 1
+    case.updated_at = clock.now()
+    data = {
+        "escalated_to_name": target.label,
+        "reason": f"{metric} overdue",
+        "before": before,
+        "after": {"status": status, "escalation_level": level, "escalated_to": target.pk},
+    }
+    return case.pk, EventType.ESCALATED, Actor.system(f"{SLA}:{metric}"), data
 
 
 def _mark(breached: list[_Due], warned: list[_Due], now: dt.datetime) -> None:
