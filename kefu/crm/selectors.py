@@ -36,10 +36,6 @@ def active_tiers() -> list[ValueTier]:
     return list(ValueTier.objects.filter(active=True).order_by("rank", "id"))
 
 
-def tier_names() -> dict[str, str]:
-    return {t.code: t.label for t in ValueTier.objects.all()}
-
-
 def value_of(customer_id: int) -> CustomerValue | None:
     return CustomerValue.objects.filter(customer_id=customer_id).first()
 

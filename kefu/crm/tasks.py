@@ -31,11 +31,6 @@ def nightly_churn_task() -> dict[str, Any]:
     return actions.assess_churn(actor=Actor.system("churn")).__dict__
 
 
-@db_task(retries=1, retry_delay=60)
-def assess_churn_task(customer_ids: list[int] | None = None) -> dict[str, Any]:
-    return actions.assess_churn(actor=Actor.system("churn"), customer_ids=customer_ids).__dict__
-
-
 @db_task(retries=2, retry_delay=10)
 def tier_service_task(case_id: int, event_type: str) -> list[str]:
     return actions.apply_tier_service(case_id, event_type=event_type)

@@ -131,9 +131,7 @@ def set_customer_tier(customer_id: int, *, actor: Actor, tier: str) -> tuple[Cus
         raise ValidationFailed(
             "tier is required", fields={"tier": f"1 to {TIER_MAX_LENGTH} characters"}
         )
-    customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
-    if customer is None:
-        raise NotFound("customer not found")
+    customer = _locked_customer(customer_id)
     previous = customer.tier
     if previous != tier:
         customer.tier = tier

@@ -87,8 +87,9 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse | Streaming
 @staff_view
 def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     _supervisor(request)
-    response = render(request, "web/crm/import_progress.html", {"job": _job(job_id)})
-    if _job(job_id).state in (ImportState.DONE, ImportState.FAILED):
+    job = _job(job_id)
+    response = render(request, "web/crm/import_progress.html", {"job": job})
+    if job.state in (ImportState.DONE, ImportState.FAILED):
         response["HX-Refresh"] = "true"  # show the finished report
     return response
 

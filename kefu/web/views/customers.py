@@ -29,7 +29,12 @@ from kefu.customers.actions import reveal_personal_data
 from kefu.customers.choices import ConsentMethod, ConsentPurpose, PreferredChannel
 from kefu.customers.models import DecisionRole
 from kefu.customers.normalize import mask_email, mask_id_number, mask_phone
-from kefu.customers.selectors import consents_of, decision_chain, get_customer_profile
+from kefu.customers.selectors import (
+    consents_of,
+    decision_chain,
+    get_customer,
+    get_customer_profile,
+)
 from kefu.web.decorators import staff_view
 from kefu.web.queues import BY_SLUG
 
@@ -151,7 +156,7 @@ def reveal(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Show one masked value in full, for a reason (recorded)."""
     user = request.user
     assert isinstance(user, User)
-    get_customer_profile(user, customer_id)  # scope: 404 outside it
+    get_customer(user, customer_id)  # scope: 404 outside it
     field = request.POST.get("field", "")
     try:
         value = reveal_personal_data(
