@@ -237,15 +237,6 @@ def templates_for_case(
     return [RenderedTemplate(t, fill(t.body, values)) for t in rows]
 
 
-def get_template_for(user: User, case: Case, template_id: int) -> RenderedTemplate:
-    if not can_see_case(user, case):
-        raise NotFound("case not found")
-    row = ReplyTemplate.objects.filter(pk=template_id, active=True).first()
-    if row is None:
-        raise NotFound("template not found")
-    return RenderedTemplate(row, fill(row.body, template_values(user, case)))
-
-
 # -- knowledge base ---------------------------------------------------------------------------
 
 
@@ -368,14 +359,6 @@ def analyses_for_case(user: User, case: Case) -> list[TextAnalysis]:
     if not can_see_case(user, case):
         raise NotFound("case not found")
     return case_analyses(case)
-
-
-def verdict_rows(*, since: dt.datetime | None = None) -> QuerySet[SuggestionVerdict]:
-    """Corrected and accepted suggestions: the site's labelled training rows."""
-    qs = SuggestionVerdict.objects.exclude(verdict="dismissed").exclude(text="")
-    if since is not None:
-        qs = qs.filter(decided_at__gte=since)
-    return qs.order_by("decided_at", "id")
 
 
 def analysis_dict(a: TextAnalysis) -> dict[str, Any]:

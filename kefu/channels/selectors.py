@@ -146,7 +146,9 @@ def case_emails(case: Case) -> CaseEmails:
     """The emails of a case as received (sanitised HTML) and as sent (with their outcome)."""
     return CaseEmails(
         inbound=list(
-            InboundEmail.objects.filter(case=case).select_related("mailbox").order_by("received_at")
+            InboundEmail.objects.filter(case=case)
+            .select_related("case_message")
+            .order_by("received_at")
         ),
         outbound=list(OutboundEmail.objects.filter(case=case).order_by("created_at")),
     )

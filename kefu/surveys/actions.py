@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -508,6 +508,7 @@ def send_due_reminders(*, now: dt.datetime | None = None, batch: int = 500) -> i
     now = now or clock.now()
     candidates = (
         Invitation.objects.filter(state=InvitationState.SENT, expires_at__gt=now)
+        .exclude(Exists(Response.objects.filter(invitation=OuterRef("pk"), complete=True)))
         .select_related("survey")
         .order_by("last_sent_at")[:batch]
     )
@@ -517,7 +518,6 @@ def send_due_reminders(*, now: dt.datetime | None = None, batch: int = 500) -> i
         if i.reminders_sent < i.survey.max_reminders
         and i.last_sent_at is not None
         and i.last_sent_at <= now - dt.timedelta(days=i.survey.reminder_after_days)
-        and not Response.objects.filter(invitation=i, complete=True).exists()
     ]
     return sum(deliver_invitation(pk, reminder=True) for pk in due)
 
