@@ -5,17 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
-
+from kefu.accounts.choices import ActorKind
 from kefu.accounts.models import User
 
-
-class ActorKind(models.TextChoices):
-    STAFF = "staff", _("员工")
-    CUSTOMER = "customer", _("客户")
-    SYSTEM = "system", _("系统")
-    AUTOMATION = "automation", _("自动规则")
+__all__ = ["Actor", "ActorKind"]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
-from kefu.accounts.models import Department, Site, Team, User
+from kefu.accounts.models import ConfigurationEvent, Department, Site, Team, User
 
 
 @admin.register(User)
@@ -27,3 +28,21 @@ class DepartmentAdmin(admin.ModelAdmin):
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "site", "department", "supervisor")
+
+
+@admin.register(ConfigurationEvent)
+class ConfigurationEventAdmin(admin.ModelAdmin):
+    """The configuration's record: read only (entries are written by the actions)."""
+
+    list_display = ("at", "app_label", "model", "object_label", "action", "actor_user")
+    list_filter = ("app_label", "model", "action")
+    search_fields = ("object_label", "object_id")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -19,3 +19,10 @@ class SiteKind(models.TextChoices):
 class OfficeSide(models.TextChoices):
     FRONT = "front", _("前台")
     BACK = "back", _("后台")
+
+
+class ActorKind(models.TextChoices):
+    STAFF = "staff", _("员工")
+    CUSTOMER = "customer", _("客户")
+    SYSTEM = "system", _("系统")
+    AUTOMATION = "automation", _("自动规则")

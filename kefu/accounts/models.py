@@ -8,7 +8,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kefu.accounts.choices import OfficeSide, Role, SiteKind
+from kefu.accounts.choices import ActorKind, OfficeSide, Role, SiteKind
+from kefu.core.models import AppendOnlyModel
 
 
 class Site(models.Model):
@@ -130,3 +131,36 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ConfigurationEvent(AppendOnlyModel):
+    """A change to the service centre's configuration (templates, mailboxes, tiers, survey
+    definitions, roles…): who changed what, when, and the fields before and after. The
+    configuration's counterpart of a case's or a customer's event record."""
+
+    at = models.DateTimeField()
+    app_label = models.CharField(max_length=50)
+    model = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=64)
+    object_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=30)
+    actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
+    actor_user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_customer_id = models.BigIntegerField(null=True, blank=True)
+    actor_source = models.CharField(max_length=100, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("配置变更记录")
+        verbose_name_plural = _("配置变更记录")
+        indexes = [
+            models.Index(
+                fields=["app_label", "model", "object_id", "at"], name="config_event_object"
+            )
+        ]
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.app_label}.{self.model}:{self.object_id} {self.action}"
