@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 
-from kefu.accounts.actors import Actor
+from kefu.accounts.actors import Actor, ActorKind
+from kefu.accounts.audit import changed_fields, record_configuration_event
 from kefu.accounts.models import User
 from kefu.accounts.roles import is_supervising
 from kefu.assist.checks import Finding, ReplyCheck, check_reply, send_policy
@@ -292,12 +294,64 @@ def mark_cycle_step(case_id: int, *, actor: Actor, step: str, done: bool = True)
 
 
 def _ensure_editor(actor: Actor) -> User | None:
+    if actor.kind == ActorKind.CUSTOMER:
+        raise PermissionDenied("customers do not maintain templates and articles")
     if actor.is_staff:
         assert actor.user is not None
         if not is_supervising(actor.user):
             raise PermissionDenied("only supervisors and admins maintain templates and articles")
         return actor.user
     return None
+
+
+TEMPLATE_FIELDS = ["title", "body", "language", "kind", "sort_order", "active"]
+CATEGORY_FIELDS = ["code", "name_zh", "name_en", "sort_order"]
+ARTICLE_FIELDS = [
+    "category_id",
+    "title_zh",
+    "body_zh",
+    "title_en",
+    "body_en",
+    "kinds",
+    "published",
+    "public",
+]
+
+
+def _stored_values(model: type[Model], pk: int | None, fields: list[str]) -> dict[str, Any]:
+    """The row's values as stored, locked for the rest of the transaction (the instance
+    given may already carry the new values, as the admin's does)."""
+    if pk is None:
+        return {}
+    before = model._default_manager.select_for_update().filter(pk=pk).values(*fields).first()
+    if before is None:
+        raise NotFound(f"{model._meta.model_name} not found")
+    return before
+
+
+def _record_save(row: Model, before: dict[str, Any], fields: list[str], actor: Actor) -> None:
+    if not before:
+        record_configuration_event(
+            row, "created", actor=actor, after={f: getattr(row, f) for f in fields}
+        )
+        return
+    changes = changed_fields(row, before, fields)
+    if changes["before"]:
+        record_configuration_event(row, "changed", actor=actor, **changes)
+
+
+def check_template_body(body: str) -> None:
+    """A template that the reply check would flag is refused: it would put the phrase in
+    every reply (placeholders are left out of the check)."""
+    sample = body
+    for name in ("customer_name", "case_number", "handler", "due_date"):
+        sample = sample.replace("{" + name + "}", "")
+    found = check_reply(sample).violations
+    if found:
+        raise ValidationFailed(
+            "the template contains phrases the reply check flags",
+            fields={"body": "; ".join(f.phrase for f in found)},
+        )
 
 
 def save_template(
@@ -311,34 +365,49 @@ def save_template(
     active: bool = True,
     template: ReplyTemplate | None = None,
 ) -> ReplyTemplate:
-    """Create or update a reply template (supervisors, admins, the system). A template that
-    the reply check would flag is refused: it would put the phrase in every reply."""
+    """Create or update a reply template (supervisors, admins, the system); the change is
+    recorded with the fields before and after."""
     user = _ensure_editor(actor)
     title = require_text(title, "title", max_length=100)
     body = require_text(body, "body", max_length=10_000)
     require_choice(language, "language", list(Language.values))
-    sample = body
-    for name in ("customer_name", "case_number", "handler", "due_date"):
-        sample = sample.replace("{" + name + "}", "")
-    found = check_reply(sample).violations
-    if found:
-        raise ValidationFailed(
-            "the template contains phrases the reply check flags",
-            fields={"body": "; ".join(f.phrase for f in found)},
-        )
-    row = template or ReplyTemplate(created_by=user)
-    row.title, row.body, row.language, row.kind = title, body, language, kind or ""
-    row.sort_order, row.active, row.updated_at = sort_order, active, clock.now()
-    row.save()
+    check_template_body(body)
+    with transaction.atomic():
+        row = template or ReplyTemplate(created_by=user)
+        before = _stored_values(ReplyTemplate, row.pk, TEMPLATE_FIELDS)
+        row.title, row.body, row.language, row.kind = title, body, language, kind or ""
+        row.sort_order, row.active, row.updated_at = sort_order, active, clock.now()
+        row.save()
+        _record_save(row, before, TEMPLATE_FIELDS, actor)
     return row
 
 
-def save_category(*, actor: Actor, code: str, name_zh: str, name_en: str) -> ArticleCategory:
+def save_category(
+    *,
+    actor: Actor,
+    code: str,
+    name_zh: str,
+    name_en: str,
+    sort_order: int | None = None,
+    category: ArticleCategory | None = None,
+) -> ArticleCategory:
+    """Update `category` (its code may change), else the one with this code, else create it."""
     _ensure_editor(actor)
-    category, _ = ArticleCategory.objects.update_or_create(
-        code=code, defaults={"name_zh": name_zh, "name_en": name_en}
-    )
-    return category
+    code = require_text(code, "code", max_length=40)
+    name_zh = require_text(name_zh, "name_zh", max_length=50)
+    name_en = require_text(name_en, "name_en", max_length=50)
+    with transaction.atomic():
+        taken = ArticleCategory.objects.filter(code=code).first()
+        if category is not None and taken is not None and taken.pk != category.pk:
+            raise ValidationFailed("another category has this code", fields={"code": "taken"})
+        row = category or taken or ArticleCategory()
+        before = _stored_values(ArticleCategory, row.pk, CATEGORY_FIELDS)
+        row.code, row.name_zh, row.name_en = code, name_zh, name_en
+        if sort_order is not None:
+            row.sort_order = sort_order
+        row.save()
+        _record_save(row, before, CATEGORY_FIELDS, actor)
+    return row
 
 
 def save_article(
@@ -354,21 +423,31 @@ def save_article(
     public: bool = False,
     article: Article | None = None,
 ) -> Article:
-    """Create or update a knowledge-base article; its search tokens are rebuilt with it."""
+    """Create or update a knowledge-base article; its search tokens are rebuilt with it.
+    Recorded as created, published or unpublished (when that flag changed), else changed."""
     user = _ensure_editor(actor)
-    row = article or Article(created_by=user)
-    row.category = category
-    row.title_zh = require_text(title_zh, "title_zh", max_length=200)
-    row.body_zh = require_text(body_zh, "body_zh", max_length=100_000)
-    row.title_en, row.body_en = (title_en or "").strip(), (body_en or "").strip()
-    row.kinds = list(kinds or [])
-    row.published, row.public = published, public
-    # Titles count twice: a query word in the title matters more than one in the body.
-    row.search_tokens = index_tokens(
-        "\n".join([row.title_zh, row.title_zh, row.title_en, row.body_zh, row.body_en])
-    )
-    row.updated_at = clock.now()
-    row.save()
+    title_zh = require_text(title_zh, "title_zh", max_length=200)
+    body_zh = require_text(body_zh, "body_zh", max_length=100_000)
+    with transaction.atomic():
+        row = article or Article(created_by=user)
+        before = _stored_values(Article, row.pk, ARTICLE_FIELDS)
+        row.category = category
+        row.title_zh, row.body_zh = title_zh, body_zh
+        row.title_en, row.body_en = (title_en or "").strip(), (body_en or "").strip()
+        row.kinds = list(kinds or [])
+        row.published, row.public = published, public
+        # Titles count twice: a query word in the title matters more than one in the body.
+        row.search_tokens = index_tokens(
+            "\n".join([row.title_zh, row.title_zh, row.title_en, row.body_zh, row.body_en])
+        )
+        row.updated_at = clock.now()
+        row.save()
+        if before and before["published"] != published:
+            changes = changed_fields(row, before, ARTICLE_FIELDS)
+            action = "published" if published else "unpublished"
+            record_configuration_event(row, action, actor=actor, **changes)
+        else:
+            _record_save(row, before, ARTICLE_FIELDS, actor)
     return row
 
 

@@ -1,11 +1,15 @@
-"""Templates and the knowledge base are edited here (through the actions); analyses and
-verdicts are records, read-only."""
+"""Templates, categories and the knowledge base are edited here through the actions (which
+validate and record the change); nothing is deleted here (a template is deactivated, an
+article unpublished). Analyses and verdicts are records, read-only."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from kefu.accounts.actors import Actor
 from kefu.assist import actions
@@ -17,13 +21,33 @@ from kefu.assist.models import (
     SuggestionVerdict,
     TextAnalysis,
 )
+from kefu.core.errors import ValidationFailed
+
+
+class NoDelete(admin.ModelAdmin):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReplyTemplateForm(forms.ModelForm):
+    class Meta:
+        model = ReplyTemplate
+        fields = ("title", "language", "kind", "body", "active", "sort_order")
+
+    def clean_body(self) -> str:
+        body: str = self.cleaned_data["body"]
+        try:
+            actions.check_template_body(body)
+        except ValidationFailed as exc:
+            raise ValidationError(exc.fields["body"]) from exc
+        return body
 
 
 @admin.register(ReplyTemplate)
-class ReplyTemplateAdmin(admin.ModelAdmin):
+class ReplyTemplateAdmin(NoDelete):
+    form = ReplyTemplateForm
     list_display = ("title", "language", "kind", "active", "sort_order")
     list_filter = ("language", "kind", "active")
-    exclude = ("created_by", "updated_at")
 
     def save_model(self, request: Any, obj: ReplyTemplate, form: Any, change: bool) -> None:
         saved = actions.save_template(
@@ -40,12 +64,23 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(ArticleCategory)
-class ArticleCategoryAdmin(admin.ModelAdmin):
+class ArticleCategoryAdmin(NoDelete):
     list_display = ("code", "name_zh", "name_en", "sort_order")
+
+    def save_model(self, request: Any, obj: ArticleCategory, form: Any, change: bool) -> None:
+        saved = actions.save_category(
+            actor=Actor.staff(request.user),
+            code=obj.code,
+            name_zh=obj.name_zh,
+            name_en=obj.name_en,
+            sort_order=obj.sort_order,
+            category=obj if change else None,
+        )
+        obj.pk = saved.pk
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(NoDelete):
     list_display = ("title_zh", "category", "published", "public", "updated_at")
     list_filter = ("category", "published", "public")
     search_fields = ("title_zh", "title_en")
