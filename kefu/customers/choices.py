@@ -45,6 +45,14 @@ class CustomerEventType(models.TextChoices):
     REVEALED = "revealed", _("查看完整个人信息")
     EXPORTED = "exported", _("导出")
     IMPORTED = "imported", _("导入")
+    PORTAL_PASSWORD_SET = "portal_password_set", _("设置门户密码")
+    CONSUMPTION_RECORDED = "consumption_recorded", _("记录消费")
+    NEED_RECORDED = "need_recorded", _("登记需求")
+    NEED_UPDATED = "need_updated", _("需求变更")
+    SATISFACTION_RECORDED = "satisfaction_recorded", _("满意度测量")
+    CHURN_WARNING_OPENED = "churn_warning_opened", _("流失预警开始")
+    CHURN_WARNING_CLOSED = "churn_warning_closed", _("流失预警结束")
+    FOLLOW_UP_DONE = "follow_up_done", _("跟进完成")
 
 
 class RevealField(models.TextChoices):
