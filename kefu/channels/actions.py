@@ -22,14 +22,17 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from kefu.accounts.actors import Actor
+from kefu.accounts.actors import Actor, ActorKind
+from kefu.accounts.audit import changed_fields, record_configuration_event
 from kefu.accounts.choices import Role
 from kefu.accounts.models import Site, Team
 from kefu.cases import actions as case_actions
 from kefu.cases.choices import CaseStatus, Channel, EventType, MessageKind
 from kefu.cases.models import Case, CaseKind, CaseMessage
+from kefu.cases.validation import require_choice, require_text
 from kefu.channels.faults import checkpoint
 from kefu.channels.models import (
+    ImapSecurity,
     InboundEmail,
     InboundStatus,
     Mailbox,
@@ -41,6 +44,7 @@ from kefu.channels.models import (
 from kefu.channels.parse import ParsedEmail, Unparseable, parse_email
 from kefu.core import clock
 from kefu.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from kefu.core.links import public_link
 from kefu.customers.actions import find_or_create_customer
 from kefu.customers.models import Customer
 
@@ -66,6 +70,90 @@ class IngestResult:
 
 
 # --- mailbox progress and health -----------------------------------------------------------
+
+
+# -- mailboxes -----------------------------------------------------------------------------
+
+MAILBOX_FIELDS = [
+    "name",
+    "address",
+    "active",
+    "imap_host",
+    "imap_port",
+    "imap_security",
+    "imap_username",
+    "imap_folder",
+    "team_id",
+    "default_kind",
+]
+
+
+@dataclass(frozen=True)
+class MailboxInput:
+    name: str
+    address: str
+    active: bool = True
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_security: str = ImapSecurity.SSL
+    imap_username: str = ""
+    imap_folder: str = "INBOX"
+    team: Team | None = None
+    default_kind: str = "inquiry"
+
+
+def save_mailbox(
+    data: MailboxInput,
+    *,
+    actor: Actor,
+    password: str | None = None,
+    mailbox_id: int | None = None,
+) -> Mailbox:
+    """Create a mailbox or change one (administrators). `password` None keeps the stored
+    IMAP password. The configuration record says whether the password changed, never
+    what it is (it is stored encrypted on the mailbox only)."""
+    admin = actor.is_staff and actor.user is not None and actor.user.role == Role.ADMIN
+    if not (admin or actor.kind == ActorKind.SYSTEM):
+        raise PermissionDenied("only administrators configure mailboxes")
+    name = require_text(data.name, "name", max_length=100)
+    address = require_text(data.address, "address", max_length=254)
+    require_choice(data.imap_security, "imap_security", list(ImapSecurity.values))
+    if not CaseKind.objects.filter(code=data.default_kind).exists():
+        raise ValidationFailed("unknown case kind", fields={"default_kind": "unknown"})
+    with transaction.atomic():
+        if Mailbox.objects.filter(address=address).exclude(pk=mailbox_id).exists():
+            raise ValidationFailed("another mailbox has this address", fields={"address": "taken"})
+        before: dict[str, object] = {}
+        if mailbox_id is None:
+            row = Mailbox()
+        else:
+            found = Mailbox.objects.select_for_update().filter(pk=mailbox_id).first()
+            if found is None:
+                raise NotFound("mailbox not found")
+            row = found
+            before = {f: getattr(row, f) for f in MAILBOX_FIELDS}
+        old_password = row.imap_password
+        row.name, row.address, row.active = name, address, data.active
+        row.imap_host, row.imap_port = data.imap_host.strip(), data.imap_port
+        row.imap_security, row.imap_username = data.imap_security, data.imap_username.strip()
+        row.imap_folder = data.imap_folder.strip() or "INBOX"
+        row.team, row.default_kind = data.team, data.default_kind
+        if password is not None:
+            row.imap_password = password
+        password_changed = row.imap_password != old_password
+        row.save()
+        if mailbox_id is None:
+            after = {f: getattr(row, f) for f in MAILBOX_FIELDS}
+            record_configuration_event(
+                row, "created", actor=actor, after=after, password_set=bool(row.imap_password)
+            )
+        else:
+            changes = changed_fields(row, before, MAILBOX_FIELDS)
+            if changes["before"] or password_changed:
+                record_configuration_event(
+                    row, "changed", actor=actor, password_changed=password_changed, **changes
+                )
+    return row
 
 
 def start_uid_epoch(mailbox_id: int, uidvalidity: int) -> bool:
@@ -565,8 +653,6 @@ def _send_link_mail(to: str, subject_msgid: str, template: str, url: str) -> Non
 def request_sign_in_link(email: str, *, ip: str) -> bool:
     """Email a sign-in link to a known customer. The answer the visitor sees is the same
     either way (no probing for addresses); returns whether a link was sent."""
-    from django.urls import reverse
-
     from kefu.channels import tokens
 
     if _rate_limited(f"ip:{ip}") or _rate_limited(f"email:{email.strip().lower()}"):
@@ -575,7 +661,7 @@ def request_sign_in_link(email: str, *, ip: str) -> bool:
     if customer is None:
         return False
     token = tokens.make(tokens.SIGN_IN, customer.pk)
-    url = settings.KEFU_PUBLIC_URL + reverse("channels:portal_magic_link", args=[token])
+    url = public_link("channels:portal_magic_link", token)
     _send_link_mail(email.strip(), "sign_in", "channels/email/sign_in.txt", url)
     return True
 
@@ -610,8 +696,6 @@ def portal_submit_case(
     files: list[tuple[str, IO[bytes], int]] | None = None,
 ) -> Case:
     """A signed-in customer opens a case on the portal (channel web), with attachments."""
-    from kefu.cases.validation import require_text
-
     actor = Actor.customer(customer_id)
     customer = Customer.objects.get(pk=customer_id)
     subject = require_text(subject, "subject", max_length=200)
@@ -712,9 +796,6 @@ def portal_reopen(customer_id: int, number: str, *, reason: str) -> Case:
 
 def submit_web_form(*, name: str, email: str, subject: str, body: str, ip: str) -> WebSubmission:
     """The public form: kept until the sender confirms the address from the emailed link."""
-    from django.urls import reverse
-
-    from kefu.cases.validation import require_text
     from kefu.channels import tokens
     from kefu.customers.normalize import normalize_email
 
@@ -736,7 +817,7 @@ def submit_web_form(*, name: str, email: str, subject: str, body: str, ip: str) 
         created_at=clock.now(),
     )
     token = tokens.make(tokens.CONFIRM, submission.pk)
-    url = settings.KEFU_PUBLIC_URL + reverse("channels:contact_confirm", args=[token])
+    url = public_link("channels:contact_confirm", token)
     _send_link_mail(address, "confirm", "channels/email/confirm.txt", url)
     return submission
 

@@ -1,5 +1,6 @@
-"""Admin: mailboxes editable (with their health), received email read-only with a retry
-action for quarantined messages, sent email read-only."""
+"""Admin: mailboxes editable by administrators through the action (with their health),
+received email read-only with a retry action for quarantined messages, sent email
+read-only."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.actors import Actor
+from kefu.accounts.choices import Role
+from kefu.cases.models import CaseKind
 from kefu.channels import actions
 from kefu.channels.models import InboundEmail, InboundStatus, Mailbox, OutboundEmail
 from kefu.core.errors import DomainError
@@ -39,10 +42,13 @@ class MailboxForm(forms.ModelForm):
         )
 
     def clean_imap_password(self) -> str:
-        given = self.cleaned_data.get("imap_password") or ""
-        if not given and self.instance.pk:
-            return self.instance.imap_password
-        return given
+        return self.cleaned_data.get("imap_password") or ""
+
+    def clean_default_kind(self) -> str:
+        code: str = self.cleaned_data["default_kind"]
+        if not CaseKind.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("没有这个工单类型。"))
+        return code
 
 
 @admin.register(Mailbox)
@@ -67,6 +73,43 @@ class MailboxAdmin(admin.ModelAdmin):
         "backlog",
         "stale_alerted_at",
     )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _is_admin(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return _is_admin(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # received email refers to it: deactivate it instead
+
+    def save_model(
+        self, request: HttpRequest, obj: Mailbox, form: forms.ModelForm, change: bool
+    ) -> None:
+        data = form.cleaned_data
+        saved = actions.save_mailbox(
+            actions.MailboxInput(
+                name=data["name"],
+                address=data["address"],
+                active=data["active"],
+                imap_host=data["imap_host"],
+                imap_port=data["imap_port"],
+                imap_security=data["imap_security"],
+                imap_username=data["imap_username"],
+                imap_folder=data["imap_folder"],
+                team=data["team"],
+                default_kind=data["default_kind"],
+            ),
+            actor=Actor.staff(request.user),  # type: ignore[arg-type]
+            # Left empty on a change, the stored password stays as it is.
+            password=data["imap_password"] or (None if change else ""),
+            mailbox_id=obj.pk if change else None,
+        )
+        obj.pk = saved.pk
+
+
+def _is_admin(request: HttpRequest) -> bool:
+    return getattr(request.user, "role", None) == Role.ADMIN
 
 
 class ReadOnly(admin.ModelAdmin):
