@@ -26,6 +26,7 @@ from kefu.accounts.actors import Actor, ActorKind
 from kefu.accounts.audit import changed_fields, record_configuration_event
 from kefu.accounts.choices import Role
 from kefu.accounts.models import Site, Team
+from kefu.accounts.roles import may_take_contacts
 from kefu.cases import actions as case_actions
 from kefu.cases.choices import CaseStatus, Channel, EventType, MessageKind
 from kefu.cases.models import Case, CaseKind, CaseMessage
@@ -45,7 +46,8 @@ from kefu.channels.parse import ParsedEmail, Unparseable, parse_email
 from kefu.core import clock
 from kefu.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from kefu.core.links import public_link
-from kefu.customers.actions import find_or_create_customer
+from kefu.customers.actions import find_or_create_customer, record_customer_event
+from kefu.customers.choices import CustomerEventType
 from kefu.customers.models import Customer
 
 logger = logging.getLogger("kefu.channels")
@@ -617,18 +619,30 @@ def _rate_limited(key: str) -> bool:
 MIN_PASSWORD = 8
 
 
-def set_portal_password(customer_id: int, password: str) -> None:
-    """A signed-in customer sets (or changes) the optional portal password."""
+def set_portal_password(customer_id: int, password: str, *, actor: Actor) -> None:
+    """Set (or change) a customer's optional portal password: the signed-in customer
+    themselves, or staff who may change customer records. The customer's record says who
+    set it and when, never the password or its hash."""
     from django.contrib.auth.hashers import make_password
 
+    if actor.kind == ActorKind.CUSTOMER and actor.customer_id != customer_id:
+        raise PermissionDenied("a customer sets only their own portal password")
+    if actor.is_staff and actor.user is not None and not may_take_contacts(actor.user):
+        raise PermissionDenied("your role may not change customer records")
     if len(password or "") < MIN_PASSWORD:
         raise ValidationFailed(
             "the password is too short", fields={"password": f"at least {MIN_PASSWORD} characters"}
         )
-    PortalPassword.objects.update_or_create(
-        customer_id=customer_id,
-        defaults={"password": make_password(password), "updated_at": clock.now()},
-    )
+    with transaction.atomic():
+        if not Customer.objects.filter(pk=customer_id).exists():
+            raise NotFound("customer not found")
+        _, created = PortalPassword.objects.update_or_create(
+            customer_id=customer_id,
+            defaults={"password": make_password(password), "updated_at": clock.now()},
+        )
+        record_customer_event(
+            customer_id, CustomerEventType.PORTAL_PASSWORD_SET, actor=actor, first=created
+        )
 
 
 def check_portal_password(email: str, password: str, *, ip: str) -> Customer | None:

@@ -261,6 +261,33 @@ def test_an_optional_password_signs_in_too(org, portal):
     assert stranger.status_code == 401
 
 
+def test_setting_the_portal_password_is_on_the_customers_record_without_it(org, portal):
+    from kefu.channels import actions
+    from kefu.channels.models import PortalPassword
+    from kefu.core.errors import PermissionDenied
+    from kefu.customers.models import CustomerEvent
+
+    customer = make_customer(org)
+    client = portal(customer)
+    assert client.post("/portal/password/", {"password": "short"}).status_code == 422
+    assert client.post("/portal/password/", {"password": "长城长城长城长城"}).status_code == 302
+    actions.set_portal_password(customer.pk, "黄河黄河黄河黄河", actor=Actor.staff(org.agent))
+    with pytest.raises(PermissionDenied):
+        actions.set_portal_password(customer.pk, "冒名冒名冒名冒名", actor=Actor.customer(0))
+
+    events = list(
+        CustomerEvent.objects.filter(customer=customer, type="portal_password_set").order_by("id")
+    )
+    assert [(e.actor_kind, e.actor_customer_id, e.actor_user) for e in events] == [
+        ("customer", customer.pk, None),
+        ("staff", None, org.agent),
+    ]
+    assert [e.data for e in events] == [{"first": True}, {"first": False}]
+    stored = PortalPassword.objects.get(customer=customer).password
+    for event in events:
+        assert "长城" not in str(event.data) and stored not in str(event.data)
+
+
 def test_every_control_on_the_portal_and_the_form_is_labelled(org, portal, client):
     from kefu.web.tests.test_accessibility import unlabelled
 

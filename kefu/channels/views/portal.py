@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kefu.accounts.actors import Actor
 from kefu.cases.choices import CaseStatus
 from kefu.cases.models import Case
 from kefu.channels import actions, selectors, tokens
@@ -88,7 +89,9 @@ def password(request: HttpRequest, customer: Customer) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            actions.set_portal_password(customer.pk, request.POST.get("password", ""))
+            actions.set_portal_password(
+                customer.pk, request.POST.get("password", ""), actor=Actor.customer(customer.pk)
+            )
         except ValidationFailed:
             error = _("密码至少 8 位。")
         else:
