@@ -21,6 +21,7 @@ from kefu.assist.models import (
     SuggestionVerdict,
     TextAnalysis,
 )
+from kefu.core.admin import ReadOnlyAdmin as ReadOnly
 from kefu.core.errors import ValidationFailed
 
 
@@ -100,17 +101,6 @@ class ArticleAdmin(NoDelete):
             article=obj if change else None,
         )
         obj.pk = saved.pk
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(TextAnalysis)

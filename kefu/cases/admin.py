@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from kefu.cases.models import Case, CaseEvent, CaseKind, CauseCategory
+from kefu.core.admin import ReadOnlyAdmin
 
 
 @admin.register(CaseKind)
@@ -19,19 +20,6 @@ class CaseKindAdmin(admin.ModelAdmin):
 @admin.register(CauseCategory)
 class CauseCategoryAdmin(admin.ModelAdmin):
     list_display = ("code", "name_zh", "name_en", "is_work_quality", "active", "sort_order")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Cases change through their actions only; the admin shows them."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class EventInline(admin.TabularInline):

@@ -10,6 +10,7 @@ import filetype
 from django.conf import settings
 
 from kefu.core.errors import ValidationFailed
+from kefu.core.validation import require_choice as require_choice  # the shared check
 
 ALLOWED_ATTACHMENT_TYPES = {
     ".jpg": "image/jpeg",
@@ -50,14 +51,6 @@ def require_text(value: str | None, field: str, *, max_length: int | None = None
             f"{field} is too long", fields={field: f"at most {max_length} characters"}
         )
     return text
-
-
-def require_choice(value: object, field: str, choices: list[str] | list[int]) -> None:
-    if value not in choices:
-        raise ValidationFailed(
-            f"{field} must be one of {', '.join(map(str, choices))}",
-            fields={field: f"one of {', '.join(map(str, choices))}"},
-        )
 
 
 def check_attachment(name: str, size: int, head: bytes) -> tuple[str, str]:

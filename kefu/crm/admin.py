@@ -1,8 +1,6 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from kefu.core.admin import ReadOnlyAdmin
 from kefu.crm.models import (
     ChurnAssessment,
     CrmSettings,
@@ -26,17 +24,6 @@ class CrmSettingsAdmin(admin.ModelAdmin):
     """The grading window and method, the churn weights and threshold."""
 
     list_display = ("__str__", "churn_window_days", "churn_threshold")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(TierChange)

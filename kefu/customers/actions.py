@@ -13,6 +13,7 @@ from kefu.accounts.models import Team, User
 from kefu.accounts.roles import is_supervising, may_take_contacts
 from kefu.core import clock
 from kefu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from kefu.core.validation import require_choice
 from kefu.customers.choices import (
     ConsentMethod,
     ConsentPurpose,
@@ -423,11 +424,6 @@ def record_consent(
         at=when.isoformat(),
     )
     return consent
-
-
-def require_choice(value: str, field: str, allowed: list[str]) -> None:
-    if value not in allowed:
-        raise ValidationFailed(f"invalid {field}", fields={field: f"one of {sorted(allowed)}"})
 
 
 def record_consumption(

@@ -1,8 +1,6 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from kefu.core.admin import ReadOnlyAdmin
 from kefu.customers.models import (
     ConsumptionRecord,
     Customer,
@@ -38,19 +36,6 @@ class DecisionRoleAdmin(admin.ModelAdmin):
 
     list_display = ("code", "name", "name_en", "rank", "active")
     list_editable = ("rank", "active")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records: written by the actions, read here."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(CustomerEvent)

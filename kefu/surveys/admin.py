@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from kefu.core.admin import ReadOnlyAdmin
 from kefu.surveys.models import (
     IndexGroup,
     Invitation,
@@ -18,17 +16,6 @@ from kefu.surveys.models import (
     Survey,
     SurveyVersion,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Survey)
