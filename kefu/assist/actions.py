@@ -120,17 +120,11 @@ def send_reply(
 # -- stored analyses ---------------------------------------------------------------------------
 
 
-def _store(
-    case_id: int, message_id: int | None, text: str, channel: str, written_at: Any
-) -> TextAnalysis | None:
-    from kefu.assist.analyze import CHANNELS, analyze  # scikit-learn loads on first use
-
-    if not text.strip():
-        return None
-    result = analyze(text[:20_000], "customer", channel=channel if channel in CHANNELS else None)
+def _analysis_values(result: dict[str, Any]) -> dict[str, Any]:
+    """The stored columns of one customer analysis (kefu.assist.analyze's result)."""
     cause = result.get("complaint_cause") or {}
     difficult = result.get("difficult_type") or {}
-    values: dict[str, Any] = {
+    return {
         "kind": result["kind"]["label"],
         "kind_confidence": result["kind"]["confidence"],
         "complaint_cause": cause.get("label", ""),
@@ -143,9 +137,19 @@ def _store(
         "result": result,
         "model_version": result["versions"]["model"],
         "lexicon_version": result["versions"]["lexicon"],
-        "written_at": written_at,
         "analyzed_at": clock.now(),
     }
+
+
+def _store(
+    case_id: int, message_id: int | None, text: str, channel: str, written_at: Any
+) -> TextAnalysis | None:
+    from kefu.assist.analyze import CHANNELS, analyze  # scikit-learn loads on first use
+
+    if not text.strip():
+        return None
+    result = analyze(text[:20_000], "customer", channel=channel if channel in CHANNELS else None)
+    values = {**_analysis_values(result), "written_at": written_at}
     if message_id is not None:
         analysis, _ = TextAnalysis.objects.update_or_create(
             message_id=message_id,
@@ -184,24 +188,69 @@ def analyze_case(case_id: int) -> TextAnalysis | None:
     return _store(case.pk, None, case_text(case), case.channel, case.created_at)
 
 
+REANALYZED_FIELDS = [
+    "kind",
+    "kind_confidence",
+    "complaint_cause",
+    "cause_confidence",
+    "emotion",
+    "emotion_confidence",
+    "difficult_type",
+    "urgency",
+    "needs",
+    "result",
+    "model_version",
+    "lexicon_version",
+    "analyzed_at",
+]
+
+
 def reanalyze_stale(*, batch: int = 200) -> int:
-    """Recompute analyses made by another model or lexicon version; returns how many."""
-    from kefu.assist.analyze import versions
+    """Recompute up to `batch` analyses made by another model or lexicon version: their
+    texts read in two queries, analysed in one model pass, written back in one bulk update.
+    An analysis whose text is now empty is dropped (none would be made for it). Returns how
+    many were read (0: none left)."""
+    from kefu.assist.analyze import CHANNELS, Request, analyze_many, versions
 
     current = versions()
-    stale = list(
+    rows = list(
         TextAnalysis.objects.exclude(
             model_version=current["model"], lexicon_version=current["lexicon"]
         )
         .order_by("id")
-        .values_list("case_id", "message_id")[:batch]
+        .only("id", "case_id", "message_id")[:batch]
     )
-    for case_id, message_id in stale:
-        if message_id is None:
-            analyze_case(case_id)
-        else:
-            analyze_message(message_id)
-    return len(stale)
+    if not rows:
+        return 0
+    bodies = dict(
+        CaseMessage.objects.filter(
+            pk__in=[r.message_id for r in rows if r.message_id is not None]
+        ).values_list("pk", "body")
+    )
+    cases = {
+        c.pk: c
+        for c in Case.objects.filter(pk__in={r.case_id for r in rows}).only(
+            "id", "subject", "description", "channel"
+        )
+    }
+    readable, requests, empty = [], [], []
+    for row in rows:
+        case = cases[row.case_id]
+        text = bodies.get(row.message_id, "") if row.message_id is not None else case_text(case)
+        if not text.strip():
+            empty.append(row.pk)
+            continue
+        channel = case.channel if case.channel in CHANNELS else None
+        readable.append(row)
+        requests.append(Request(text[:20_000], "customer", channel))
+    for row, result in zip(readable, analyze_many(requests), strict=True):
+        for name, value in _analysis_values(result).items():
+            setattr(row, name, value)
+    with transaction.atomic():
+        TextAnalysis.objects.bulk_update(readable, REANALYZED_FIELDS, batch_size=500)
+        if empty:
+            TextAnalysis.objects.filter(pk__in=empty).delete()
+    return len(rows)
 
 
 # -- suggestions: the agent confirms or corrects ----------------------------------------------
