@@ -10,11 +10,10 @@ class AssistConfig(AppConfig):
     verbose_name = _("坐席助手")
 
     def ready(self) -> None:
-        from kefu.cases.models import CaseEvent
-        from kefu.cases.signals import case_event_committed
+        from kefu.cases.signals import listen
 
-        case_event_committed.connect(
-            on_case_event, sender=CaseEvent, dispatch_uid="assist.on_case_event"
+        listen(
+            on_case_event, types=("message_added", "created"), dispatch_uid="assist.on_case_event"
         )
 
 

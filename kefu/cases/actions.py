@@ -520,6 +520,7 @@ def escalate_case(
         level, target = step
         previous = (case.escalation_level, case.escalated_to_id)
         case.escalation_level, case.escalated_to = level, target
+        escalation.record_targets([(case.pk, target.pk, level)])
         return (
             EventType.ESCALATED,
             {

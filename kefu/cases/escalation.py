@@ -4,8 +4,12 @@ person. One rule for the escalate step and for the SLA sweep's escalations."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import BooleanField, Expression, F
 
 from kefu.accounts.models import User
+from kefu.cases.models import CaseEscalation
 
 
 def next_step(
@@ -18,3 +22,45 @@ def next_step(
         if target is not None and target.pk != escalated_to_id:
             return step, target
     return None
+
+
+def record_targets(rows: Sequence[tuple[int, int, int]]) -> None:
+    """Store whom each case is now escalated to: (case id, person id, level) rows, one
+    statement (the index behind "cases escalated to me"; see CaseEscalation)."""
+    if rows:
+        CaseEscalation.objects.bulk_create(
+            [CaseEscalation(case_id=c, escalated_to_id=u, level=lv) for c, u, lv in rows],
+            update_conflicts=True,
+            unique_fields=["case"],
+            update_fields=["escalated_to", "level"],
+            batch_size=2000,
+        )
+
+
+class EscalatedTo(Expression):
+    """The condition "the case is escalated to this person", for the visibility OR. On
+    PostgreSQL ``id = ANY(ARRAY(subquery))``: an init-plan whose result is an index condition
+    on the case's primary key, so the OR stays a BitmapOr of index scans (``IN (subquery)``
+    inside an OR would be a filter over every candidate row)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__()
+        self.user_id = user_id
+        self.case_pk: Any = F("pk")
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.case_pk]
+
+    def set_source_expressions(self, exprs: list[Any]) -> None:
+        (self.case_pk,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        pk_sql, params = compiler.compile(self.case_pk)
+        table = connection.ops.quote_name(CaseEscalation._meta.db_table)
+        targets = f"SELECT case_id FROM {table} WHERE escalated_to_id = %s"
+        if connection.vendor == "postgresql":
+            return f"{pk_sql} = ANY(ARRAY({targets}))", [*params, self.user_id]
+        return f"{pk_sql} IN ({targets})", [*params, self.user_id]

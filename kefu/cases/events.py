@@ -10,7 +10,7 @@ from django.db import transaction
 from kefu.accounts.actors import Actor
 from kefu.cases.bulk import insert_rows
 from kefu.cases.models import Case, CaseEvent
-from kefu.cases.signals import case_event_committed
+from kefu.cases.signals import case_event_committed, is_wanted
 from kefu.core import clock
 
 
@@ -48,7 +48,8 @@ def record_event(
 
 
 def _publish_on_commit(events: list[CaseEvent]) -> None:
-    if not case_event_committed.has_listeners(sender=CaseEvent):
+    events = [e for e in events if is_wanted(e.type)]
+    if not events:
         return
 
     def publish() -> None:
@@ -106,13 +107,11 @@ def record_events_by(rows: list[tuple[int, str, Actor, dict[str, Any]]]) -> int:
             )
         )
     ids = insert_rows(CaseEvent, _EVENT_FIELDS, values)
-    if case_event_committed.has_listeners(sender=CaseEvent):
+    wanted = [(pk, row) for pk, row in zip(ids, values, strict=True) if is_wanted(row[1])]
+    if wanted:
         names = [CaseEvent._meta.get_field(f).attname for f in _EVENT_FIELDS]  # type: ignore[union-attr]
         _publish_on_commit(
-            [
-                CaseEvent(pk=pk, **dict(zip(names, row, strict=True)))
-                for pk, row in zip(ids, values, strict=True)
-            ]
+            [CaseEvent(pk=pk, **dict(zip(names, row, strict=True))) for pk, row in wanted]
         )
     return len(ids)
 

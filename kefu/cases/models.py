@@ -147,6 +147,8 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="escalated_cases",
+        # Found through CaseEscalation: an escalation must not touch the case's indexes.
+        db_index=False,
     )
 
     # Handle (处理): agreement reached.
@@ -223,6 +225,25 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.subject}"
+
+
+class CaseEscalation(models.Model):
+    """Whom a case is escalated to, as an index of its own: "cases escalated to me" is one
+    arm of every member of staff's visibility. The case row keeps the same two values for
+    showing them; no index on the case names them, so the sweep's escalations of thousands
+    of cases are heap-only (HOT) updates of the case rows, not rewrites of all their indexes.
+    Written with the case's columns by the escalate step and the SLA sweep."""
+
+    case = models.OneToOneField(
+        Case, primary_key=True, on_delete=models.CASCADE, related_name="escalation"
+    )
+    escalated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.escalated_to_id} ({self.level})"
 
 
 class CaseEvent(AppendOnlyModel):

@@ -8,6 +8,7 @@ from kefu.accounts.actors import Actor
 from kefu.accounts.choices import Role
 from kefu.accounts.models import User
 from kefu.accounts.roles import is_supervising, may_take_contacts
+from kefu.cases import escalation
 from kefu.cases.models import Case
 from kefu.core.errors import PermissionDenied
 
@@ -23,7 +24,7 @@ def visibility_filter(user: User) -> Q | None:
     """The cases a member of staff may see; None means all of them."""
     if user.role == Role.ADMIN:
         return None
-    mine = Q(handler=user) | Q(escalated_to=user) | Q(created_by=user)
+    mine = Q(handler=user) | Q(created_by=user) | escalation.EscalatedTo(user.pk)
     if user.role == Role.SITE_MANAGER:
         return mine | Q(site_id=user.site_id)
     if user.role == Role.BACKOFFICE:

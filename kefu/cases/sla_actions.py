@@ -302,6 +302,13 @@ def _record_due(
 
     record_events_by(events)
     update_rows(Case, list(escalated.values()), _ESCALATION_FIELDS)
+    escalation.record_targets(
+        [
+            (c.pk, c.escalated_to_id, c.escalation_level)
+            for c in escalated.values()
+            if c.escalated_to_id is not None
+        ]
+    )
     _mark(breached, warned, now)
     notices.save()
     return len(warned), len(breached)

@@ -18,6 +18,6 @@ class ChannelsConfig(AppConfig):
     verbose_name = _("接触渠道")
 
     def ready(self) -> None:
-        from kefu.cases.signals import case_event_committed
+        from kefu.cases.signals import listen
 
-        case_event_committed.connect(_on_case_event, dispatch_uid="channels.email_out")
+        listen(_on_case_event, types=("message_added",), dispatch_uid="channels.email_out")

@@ -20,6 +20,6 @@ class CrmConfig(AppConfig):
     verbose_name = _("客户关系")
 
     def ready(self) -> None:
-        from kefu.cases.signals import case_event_committed
+        from kefu.cases.signals import listen
 
-        case_event_committed.connect(on_case_event, dispatch_uid="crm.tier_service")
+        listen(on_case_event, types=TIER_SERVICE_EVENTS, dispatch_uid="crm.tier_service")

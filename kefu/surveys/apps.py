@@ -26,6 +26,6 @@ class SurveysConfig(AppConfig):
     verbose_name = _("满意度调查")
 
     def ready(self) -> None:
-        from kefu.cases.signals import case_event_committed
+        from kefu.cases.signals import listen
 
-        case_event_committed.connect(on_case_event, dispatch_uid="surveys.on_case_event")
+        listen(on_case_event, types=TRIGGERING_EVENTS, dispatch_uid="surveys.on_case_event")

@@ -68,3 +68,24 @@ def test_listeners_hear_committed_events_and_never_rolled_back_ones(
         assert heard == ["accepted"]
     finally:
         case_event_committed.disconnect(listener, sender=CaseEvent)
+
+
+def test_events_no_receiver_wants_are_not_published(
+    org: Org, django_capture_on_commit_callbacks: Any
+) -> None:
+    from kefu.cases.events import record_events_by
+    from kefu.cases.signals import is_wanted
+
+    case = make_case(org)
+    # The apps listen for what they react to (surveys: closed; assist: created, …), not for
+    # the sweep's breaches: 20,000 of those in a sweep build no event objects at all.
+    assert is_wanted(EventType.CLOSED) and is_wanted(EventType.CREATED)
+    assert not is_wanted(EventType.SLA_BREACHED) and not is_wanted(EventType.ESCALATED)
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        record_events_by(
+            [(case.pk, EventType.SLA_BREACHED, Actor.system("sla"), {"metric": "assign"})] * 30
+        )
+    assert callbacks == []
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        record_events_by([(case.pk, EventType.CREATED, Actor.system("x"), {})])
+    assert len(callbacks) == 1
