@@ -8,12 +8,12 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kefu.cases.models import Case, CaseMessage
 from kefu.channels.models import InboundEmail, OutboundEmail, OutboundStatus
+from kefu.core.links import public_link
 
 LANGUAGES = ("zh-hans", "en")
 # "Re:", "回复：", "答复:" … already on the customer's subject.
@@ -54,7 +54,7 @@ def thread_ids(case: Case) -> tuple[str, list[str]]:
 
 
 def portal_url(case: Case) -> str:
-    return settings.KEFU_PUBLIC_URL + reverse("channels:portal_case", args=[case.number])
+    return public_link("channels:portal_case", case.number)
 
 
 def build_reply(out: OutboundEmail, message: CaseMessage) -> EmailMultiAlternatives:

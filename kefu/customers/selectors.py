@@ -10,7 +10,7 @@ from kefu.accounts.models import User
 from kefu.accounts.roles import is_supervising, may_take_contacts
 from kefu.core.errors import NotFound
 from kefu.customers.choices import ConsentPurpose
-from kefu.customers.models import Consent, Customer
+from kefu.customers.models import Consent, Customer, CustomerKind
 from kefu.customers.normalize import normalize_phone
 
 
@@ -64,14 +64,19 @@ def get_customer_profile(actor: User, customer_id: int) -> Customer:
 
 def decision_chain(organisation_id: int) -> list[Customer]:
     """Every contact of the organisation holding a decision-chain role, ordered by role."""
-    return list(
+    return list(decision_chains().filter(organisation_id=organisation_id))
+
+
+def decision_chains() -> QuerySet[Customer]:
+    """The decision-chain contacts of every organisation, by organisation then role."""
+    return (
         Customer.objects.filter(
-            organisation_id=organisation_id,
+            organisation__kind=CustomerKind.ORGANISATION,
             decision_role__isnull=False,
             decision_role__active=True,
         )
         .select_related("decision_role")
-        .order_by("decision_role__rank", "decision_role_id", "name", "id")
+        .order_by("organisation_id", "decision_role__rank", "decision_role_id", "name", "id")
     )
 
 
@@ -87,6 +92,18 @@ def may_contact(customer: Customer, purpose: str) -> bool:
     if consent is None:
         return purpose == ConsentPurpose.SERVICE
     return consent.granted and consent.withdrawn_at is None
+
+
+def contactable(customer_ids: list[int], purpose: str) -> set[int]:
+    """Of these customers, those may_contact allows for the purpose (one query)."""
+    if purpose not in ConsentPurpose.values:
+        raise ValueError(f"unknown purpose {purpose!r}: one of {ConsentPurpose.values}")
+    consents = Consent.objects.filter(customer_id__in=customer_ids, purpose=purpose)
+    if purpose == ConsentPurpose.SERVICE:
+        refused = consents.exclude(granted=True, withdrawn_at__isnull=True)
+        return set(customer_ids) - set(refused.values_list("customer_id", flat=True))
+    allowed = consents.filter(granted=True, withdrawn_at__isnull=True)
+    return set(allowed.values_list("customer_id", flat=True))
 
 
 def consents_of(customer_id: int) -> dict[str, Consent]:

@@ -20,11 +20,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kefu.accounts.actors import Actor
+from kefu.accounts.audit import changed_fields, record_configuration_event
 from kefu.accounts.models import User
 from kefu.cases import actions as case_actions
 from kefu.cases.models import Case, CaseEvent, CaseKind
 from kefu.core import clock
 from kefu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from kefu.core.links import public_link
 from kefu.core.tasks import enqueue_on_commit
 from kefu.customers.models import Customer, CustomerKind
 from kefu.surveys import definition as qdef
@@ -145,6 +147,9 @@ def create_survey(
     SurveyVersion.objects.create(
         survey=survey, number=1, definition=definition, created_at=now, created_by=user
     )
+    record_configuration_event(
+        survey, "created", actor=actor, code=code, **values, draft=1, questions=_keys(definition)
+    )
     return survey
 
 
@@ -155,9 +160,13 @@ def update_survey(survey_id: int, *, actor: Actor, **fields: Any) -> Survey:
     if survey is None:
         raise NotFound("survey not found")
     values = _survey_fields(fields)
+    before = {name: getattr(survey, name) for name in values}
     for name, value in values.items():
         setattr(survey, name, value)
-    survey.save(update_fields=list(values) or None)
+    change = changed_fields(survey, before, list(values))
+    if change["before"]:
+        survey.save(update_fields=list(change["before"]))
+        record_configuration_event(survey, "edited", actor=actor, **change)
     return survey
 
 
@@ -172,13 +181,36 @@ def save_draft(survey_id: int, *, actor: Actor, definition: dict[str, Any]) -> S
     qdef.validate_definition(definition)
     draft = survey.versions.filter(published_at__isnull=True).first()
     if draft is not None:
+        earlier = _keys(draft.definition)
         draft.definition, draft.created_by = definition, user
         draft.save(update_fields=["definition", "created_by"])
-        return draft
-    number = (survey.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    return SurveyVersion.objects.create(
-        survey=survey, number=number, definition=definition, created_at=clock.now(), created_by=user
+    else:
+        current = current_version(survey)
+        earlier = _keys(current.definition) if current else []
+        number = (survey.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        draft = SurveyVersion.objects.create(
+            survey=survey,
+            number=number,
+            definition=definition,
+            created_at=clock.now(),
+            created_by=user,
+        )
+    keys = _keys(definition)
+    record_configuration_event(
+        survey,
+        "draft_saved",
+        actor=actor,
+        version=draft.number,
+        added=[k for k in keys if k not in earlier],
+        removed=[k for k in earlier if k not in keys],
+        questions=len(keys),
     )
+    return draft
+
+
+def _keys(definition: dict[str, Any]) -> list[str]:
+    """The question keys of a questionnaire, in order (what a history entry names)."""
+    return [str(q.get("key", "")) for q in qdef.questions(definition)]
 
 
 @transaction.atomic
@@ -192,8 +224,16 @@ def publish_draft(survey_id: int, *, actor: Actor) -> SurveyVersion:
     if draft is None:
         raise Conflict("there is no draft to publish")
     qdef.validate_definition(draft.definition)
+    previous = current_version(survey)
     draft.published_at = clock.now()
     draft.save(update_fields=["published_at"])
+    record_configuration_event(
+        survey,
+        "published",
+        actor=actor,
+        version=draft.number,
+        replaces=previous.number if previous else None,
+    )
     return draft
 
 
@@ -224,11 +264,17 @@ def set_index_weights(*, actor: Actor, weights: dict[str, Any]) -> list[IndexGro
     if errors:
         raise ValidationFailed("invalid weights", fields=errors)
     for key, value in parsed.items():
-        groups[key].weight = value
-        groups[key].save(update_fields=["weight"])
+        group = groups[key]
+        before = {"weight": group.weight}
+        group.weight = value
+        change = changed_fields(group, before, ["weight"])
+        if change["before"]:
+            group.save(update_fields=["weight"])
+            record_configuration_event(group, "weight_changed", actor=actor, **change)
     return list(IndexGroup.objects.all())
 
 
+@transaction.atomic
 def record_peer_figure(
     *,
     actor: Actor,
@@ -255,7 +301,14 @@ def record_peer_figure(
         errors["value"] = f"{low:g} to {high:g}"
     if errors:
         raise ValidationFailed("invalid peer figure", fields=errors)
-    figure, _created = PeerFigure.objects.update_or_create(
+    fields = ["period_end", "value", "source"]
+    existing = (
+        PeerFigure.objects.select_for_update()
+        .filter(metric=metric, peer=peer, period_start=period_start)
+        .first()
+    )
+    before = {f: getattr(existing, f) for f in fields} if existing else {}
+    figure, created = PeerFigure.objects.update_or_create(
         metric=metric,
         peer=peer,
         period_start=period_start,
@@ -267,6 +320,14 @@ def record_peer_figure(
             "created_at": clock.now(),
         },
     )
+    if created:
+        record_configuration_event(
+            figure, "created", actor=actor, **{f: getattr(figure, f) for f in fields}
+        )
+    else:
+        record_configuration_event(
+            figure, "replaced", actor=actor, **changed_fields(figure, before, fields)
+        )
     return figure
 
 
@@ -279,14 +340,16 @@ def _may_contact(customer: Customer) -> bool:
     return may_contact(customer, "survey")
 
 
-def _capped(customer_id: int, now: dt.datetime) -> bool:
-    """Surveyed within the frequency cap (any survey, any channel)?"""
+def _capped(customer_ids: list[int], now: dt.datetime) -> set[int]:
+    """Of these people, those surveyed within the frequency cap (any survey, any channel)."""
     days = settings.KEFU_SURVEY_FREQUENCY_DAYS
-    if days <= 0:
-        return False
-    return Invitation.objects.filter(
-        customer_id=customer_id, created_at__gt=now - dt.timedelta(days=days)
-    ).exists()
+    if days <= 0 or not customer_ids:
+        return set()
+    return set(
+        Invitation.objects.filter(
+            customer_id__in=customer_ids, created_at__gt=now - dt.timedelta(days=days)
+        ).values_list("customer_id", flat=True)
+    )
 
 
 def _route(survey: Survey, customer: Customer, case: Case | None) -> tuple[str, str]:
@@ -343,7 +406,6 @@ def invite(
     if not _may_contact(customer):
         return None, "no_consent"
     now = clock.now()
-    channel, address = _route(survey, customer, case)
     try:
         with transaction.atomic():
             # Serialise the frequency check per person: lock the customer row.
@@ -355,31 +417,74 @@ def invite(
                 ).exists()
             ):
                 return None, "already_invited"
-            if _capped(customer.pk, now):
+            if _capped([customer.pk], now):
                 return None, "frequency_cap"
-            invitation = Invitation.objects.create(
-                survey=survey,
-                version=version,
-                token=secrets.token_urlsafe(24),
-                customer=customer,
-                case=case,
+            invitation = _invitation(
+                survey,
+                version,
+                customer,
+                now,
                 trigger=trigger,
-                source_event_id=source_event_id,
+                case=case,
                 wave=wave,
-                channel=channel,
-                address=address,
-                language=getattr(customer, "language", "") or settings.LANGUAGE_CODE,
-                created_at=now,
-                expires_at=now + dt.timedelta(days=survey.expiry_days),
-                **_cuts(case, customer),
+                source_event_id=source_event_id,
             )
+            invitation.save(force_insert=True)
+            if actor.is_staff:
+                record_configuration_event(
+                    survey,
+                    "invited",
+                    actor=actor,
+                    invitation=invitation.pk,
+                    customer=customer.pk,
+                    channel=invitation.channel,
+                )
     except IntegrityError:
         return None, "already_invited"
-    bump_rollups([(local_day(now), survey.pk, "all", "", {"invited": 1})])
+    _invited(survey, [invitation], now)
+    return invitation, ""
+
+
+def _invitation(
+    survey: Survey,
+    version: SurveyVersion,
+    customer: Customer,
+    now: dt.datetime,
+    *,
+    trigger: str,
+    case: Case | None = None,
+    wave: RelationshipWave | None = None,
+    source_event_id: int | None = None,
+) -> Invitation:
+    """A new invitation (not saved yet): the route, the link's token and expiry, the cuts."""
+    channel, address = _route(survey, customer, case)
+    return Invitation(
+        survey=survey,
+        version=version,
+        token=secrets.token_urlsafe(24),
+        customer=customer,
+        case=case,
+        trigger=trigger,
+        source_event_id=source_event_id,
+        wave=wave,
+        channel=channel,
+        address=address,
+        language=getattr(customer, "language", "") or settings.LANGUAGE_CODE,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=survey.expiry_days),
+        **_cuts(case, customer),
+    )
+
+
+def _invited(survey: Survey, invitations: list[Invitation], now: dt.datetime) -> None:
+    """Count the new invitations in the running totals; send their links after commit."""
+    if not invitations:
+        return
+    bump_rollups([(local_day(now), survey.pk, "all", "", {"invited": len(invitations)})])
     from kefu.surveys.tasks import deliver_invitation_task
 
-    enqueue_on_commit(deliver_invitation_task, invitation.pk)
-    return invitation, ""
+    for invitation in invitations:
+        enqueue_on_commit(deliver_invitation_task, invitation.pk)
 
 
 def current_version(survey: Survey) -> SurveyVersion | None:
@@ -427,8 +532,7 @@ def distribute_for_case_event(event_id: int) -> list[Invitation]:
 
 
 def public_url(invitation: Invitation) -> str:
-    base = getattr(settings, "KEFU_PUBLIC_URL", "") or "http://127.0.0.1:8000"
-    return f"{base.rstrip('/')}/s/{invitation.token}/"
+    return public_link("surveys:answer", invitation.token)
 
 
 def _message(invitation: Invitation, *, reminder: bool) -> tuple[str, str]:
@@ -523,10 +627,22 @@ def send_due_reminders(*, now: dt.datetime | None = None, batch: int = 500) -> i
 
 
 def expire_invitations(*, now: dt.datetime | None = None) -> int:
+    """Close the links past their expiry, and note how many on each survey's record."""
     now = now or clock.now()
-    return Invitation.objects.filter(
+    due = Invitation.objects.filter(
         state__in=(InvitationState.PENDING, InvitationState.SENT), expires_at__lte=now
-    ).update(state=InvitationState.EXPIRED)
+    )
+    survey_ids = set(due.values_list("survey_id", flat=True).order_by().distinct())
+    expired = 0
+    for survey in Survey.objects.filter(pk__in=survey_ids).order_by("pk"):
+        with transaction.atomic():
+            count = due.filter(survey=survey).update(state=InvitationState.EXPIRED)
+            if count:
+                record_configuration_event(
+                    survey, "invitations_expired", actor=SYSTEM, count=count, as_of=now
+                )
+        expired += count
+    return expired
 
 
 def flush_outbox(*, batch: int = 200) -> int:
@@ -580,7 +696,7 @@ def schedule_wave(
         if organisation is None:
             raise ValidationFailed("no such organisation", fields={"organisation": "unknown"})
     name = (name or "").strip()[:100] or survey.title_zh
-    return RelationshipWave.objects.create(
+    wave = RelationshipWave.objects.create(
         survey=survey,
         organisation=organisation,
         name=name,
@@ -588,11 +704,23 @@ def schedule_wave(
         created_by=user,
         created_at=clock.now(),
     )
+    record_configuration_event(
+        survey,
+        "wave_scheduled",
+        actor=actor,
+        wave=wave.pk,
+        name=name,
+        organisation=organisation_id,
+        scheduled_for=scheduled_for,
+    )
+    return wave
 
 
 def send_wave(wave_id: int) -> tuple[int, int]:
-    """Invite every contact on the decision chain of the wave's organisation(s), once."""
-    from kefu.customers.selectors import decision_chain
+    """Invite every contact on the decision chain of the wave's organisation(s), once, in one
+    transaction with a fixed number of statements however many contacts there are. Returns
+    (invited, skipped); the counts and the reasons go on the survey's record."""
+    from kefu.customers.selectors import contactable, decision_chains
 
     with transaction.atomic():
         wave = (
@@ -603,30 +731,54 @@ def send_wave(wave_id: int) -> tuple[int, int]:
         )
         if wave is None:
             return 0, 0
-        wave.sent_at = clock.now()
-        wave.save(update_fields=["sent_at"])
-    organisations = (
-        [wave.organisation_id]
-        if wave.organisation_id
-        else list(
-            Customer.objects.filter(kind=CustomerKind.ORGANISATION)
-            .order_by("id")
-            .values_list("id", flat=True)
+        now = clock.now()
+        survey = wave.survey
+        contacts = decision_chains()
+        if wave.organisation_id:
+            contacts = contacts.filter(organisation_id=wave.organisation_id)
+        # Serialise with invite()'s frequency check: lock the people's rows.
+        people = list(contacts.select_for_update(of=("self",)))
+        skipped: dict[str, int] = {}
+        invitations: list[Invitation] = []
+        version = current_version(survey) if survey.active else None
+        if version is None:
+            skipped["no_published_version"] = len(people)
+        else:
+            ids = [c.pk for c in people]
+            allowed = contactable(ids, "survey")
+            capped = _capped(ids, now)
+            for contact in people:
+                why = (
+                    "organisation"
+                    if contact.kind == CustomerKind.ORGANISATION
+                    else "no_consent"
+                    if contact.pk not in allowed
+                    else "frequency_cap"
+                    if contact.pk in capped
+                    else ""
+                )
+                if why:
+                    skipped[why] = skipped.get(why, 0) + 1
+                else:
+                    invitations.append(
+                        _invitation(survey, version, contact, now, trigger=Trigger.WAVE, wave=wave)
+                    )
+            invitations = Invitation.objects.bulk_create(invitations, batch_size=500)
+        wave.sent_at, wave.invited = now, len(invitations)
+        wave.skipped = sum(skipped.values())
+        wave.save(update_fields=["sent_at", "invited", "skipped"])
+        record_configuration_event(
+            survey,
+            "wave_sent",
+            actor=SYSTEM,
+            wave=wave.pk,
+            name=wave.name,
+            invited=wave.invited,
+            skipped=wave.skipped,
+            reasons=skipped,
         )
-    )
-    invited = skipped = 0
-    for organisation_id in organisations:
-        for contact in decision_chain(organisation_id):
-            invitation, _why = invite(
-                actor=SYSTEM,
-                survey=wave.survey,
-                customer=contact,
-                trigger=Trigger.WAVE,
-                wave=wave,
-            )
-            invited, skipped = invited + bool(invitation), skipped + (invitation is None)
-    RelationshipWave.objects.filter(pk=wave.pk).update(invited=invited, skipped=skipped)
-    return invited, skipped
+        _invited(survey, invitations, now)
+    return wave.invited, wave.skipped
 
 
 def send_due_waves(*, now: dt.datetime | None = None) -> int:

@@ -33,8 +33,8 @@ from kefu.surveys.models import (
     PeerFigure,
     Response,
     ResponseItem,
-    Survey,
     SurveyRollup,
+    SurveyVersion,
 )
 
 CUTS = ("team", "agent", "site", "department", "channel", "kind", "tier", "period")
@@ -332,16 +332,18 @@ def live_cut(user: User, filters: Filters, by: str) -> list[dict[str, Any]]:
     return [{"label": r["label"] or "—", **_scores(r)} for r in groups.order_by("-n")[:30]]
 
 
-def item_means(user: User, filters: Filters, language: str) -> list[dict[str, Any]]:
+def item_means(
+    user: User, filters: Filters, language: str, questions: Questions | None = None
+) -> list[dict[str, Any]]:
     if not use_rollups(user):
-        return live_item_means(user, filters, language)
+        return live_item_means(user, filters, language, questions)
     rows = (
         _rollups(filters, "item")
         .values("survey_id", "key")
         .annotate(s=Sum("score_sum"), v=Sum("value_sum"), c=Sum("score_n"))
         .order_by("survey_id", "key")
     )
-    labels = _labels(language)
+    labels = (questions or questions_of(language, filters.survey_id)).labels
     return [
         {
             "survey_id": r["survey_id"],
@@ -356,14 +358,16 @@ def item_means(user: User, filters: Filters, language: str) -> list[dict[str, An
     ]
 
 
-def live_item_means(user: User, filters: Filters, language: str) -> list[dict[str, Any]]:
+def live_item_means(
+    user: User, filters: Filters, language: str, questions: Questions | None = None
+) -> list[dict[str, Any]]:
     rows = (
         ResponseItem.objects.filter(response__in=responses(user, filters))
         .values("survey_id", "question")
         .annotate(score=Avg("score"), value=Avg("value"), n=Count("id"))
         .order_by("survey_id", "question")
     )
-    labels = _labels(language)
+    labels = (questions or questions_of(language, filters.survey_id)).labels
     return [
         {
             "survey_id": r["survey_id"],
@@ -377,22 +381,40 @@ def live_item_means(user: User, filters: Filters, language: str) -> list[dict[st
     ]
 
 
-def _labels(language: str) -> dict[tuple[int, str], str]:
-    """Item labels from each survey's versions (newest wins)."""
-    out: dict[tuple[int, str], str] = {}
-    for survey in Survey.objects.prefetch_related("versions"):
-        for version in sorted(survey.versions.all(), key=lambda v: v.number):
-            for key, label in qdef.labels(version.definition, language).items():
-                out[(survey.pk, key)] = label
-    return out
+@dataclass(frozen=True)
+class Questions:
+    """What the results read from the questionnaires, keyed by (survey id, question key)."""
+
+    labels: dict[tuple[int, str], str]
+    # The overall-satisfaction questions (metric csat or overall) the drivers correlate with.
+    targets: set[tuple[int, str]]
 
 
-def drivers(user: User, filters: Filters, language: str) -> tuple[list[dict[str, Any]], str, int]:
+def questions_of(language: str, survey_id: int | None = None) -> Questions:
+    """One read of the versions (of one survey, or all): item labels (the newest version's
+    wins) and the target questions. A page computes it once and hands it on."""
+    versions = SurveyVersion.objects.order_by("survey_id", "number")
+    if survey_id:
+        versions = versions.filter(survey_id=survey_id)
+    labels: dict[tuple[int, str], str] = {}
+    targets: set[tuple[int, str]] = set()
+    for survey_pk, definition in versions.values_list("survey_id", "definition"):
+        for key, label in qdef.labels(definition, language).items():
+            labels[(survey_pk, key)] = label
+        for q in qdef.questions(definition):
+            if q.get("metric") in ("csat", "overall"):
+                targets.add((survey_pk, q["key"]))
+    return Questions(labels=labels, targets=targets)
+
+
+def drivers(
+    user: User, filters: Filters, language: str, questions: Questions | None = None
+) -> tuple[list[dict[str, Any]], str, int]:
     """Which items move overall satisfaction most: Pearson r of each item's score with the
     overall score (the CSAT or overall question) over every answer of the period, from the
     running sums (Σx, Σy, Σxy, Σx², Σy²)."""
     if not use_rollups(user):
-        return live_drivers(user, filters, language)
+        return live_drivers(user, filters, language, questions)
     rows = (
         _rollups(filters, "driver")
         .values("survey_id", "key")
@@ -405,7 +427,7 @@ def drivers(user: User, filters: Filters, language: str) -> tuple[list[dict[str,
             yy=Sum("yy_sum"),
         )
     )
-    labels = _labels(language)
+    labels = (questions or questions_of(language, filters.survey_id)).labels
     out: list[dict[str, Any]] = []
     most = 0
     for r in rows:
@@ -439,7 +461,7 @@ def pearson_from_sums(
 
 
 def live_drivers(
-    user: User, filters: Filters, language: str
+    user: User, filters: Filters, language: str, questions: Questions | None = None
 ) -> tuple[list[dict[str, Any]], str, int]:
     """Pearson r over the latest responses the reader may see (scoped readers)."""
     latest = list(
@@ -449,7 +471,8 @@ def live_drivers(
     )
     if not latest:
         return [], "", 0
-    target_keys = _target_questions()
+    questions = questions or questions_of(language, filters.survey_id)
+    target_keys = questions.targets
     per_response: dict[int, dict[tuple[int, str], float]] = defaultdict(dict)
     for response_id, survey_id, question, score in ResponseItem.objects.filter(
         response_id__in=latest
@@ -471,7 +494,7 @@ def live_drivers(
             xs, ys = columns[key]
             xs.append(score)
             ys.append(targets[response_id])
-    labels = _labels(language)
+    labels = questions.labels
     rows: list[dict[str, Any]] = []
     for key, (xs, ys) in columns.items():
         r = pearson(xs, ys)
@@ -487,16 +510,6 @@ def live_drivers(
         )
     rows.sort(key=lambda row: -row["r"])
     return rows[:12], DRIVER_METHOD, len(targets)
-
-
-def _target_questions() -> set[tuple[int, str]]:
-    keys: set[tuple[int, str]] = set()
-    for survey in Survey.objects.prefetch_related("versions"):
-        for version in survey.versions.all():
-            for q in qdef.questions(version.definition):
-                if q.get("metric") in ("csat", "overall"):
-                    keys.add((survey.pk, q["key"]))
-    return keys
 
 
 def keywords(
@@ -625,7 +638,8 @@ def peer_comparison(
 def dashboard(user: User, filters: Filters, language: str) -> Dashboard:
     head = headline(user, filters)
     groups, value, formula = index_groups(user, filters, language)
-    driver_rows, method, driver_n = drivers(user, filters, language)
+    questions = questions_of(language, filters.survey_id)
+    driver_rows, method, driver_n = drivers(user, filters, language, questions)
     words, phrases, themes = keywords(user, filters)
     ours = {"csat": head["csat"], "nps": head["nps"], "ces": head["ces"], "index": value}
     return Dashboard(
@@ -635,7 +649,7 @@ def dashboard(user: User, filters: Filters, language: str) -> Dashboard:
         groups=groups,
         cuts=cut(user, filters, filters.cut),
         trend=cut(user, filters, "period"),
-        items=item_means(user, filters, language),
+        items=item_means(user, filters, language, questions),
         drivers=driver_rows,
         driver_target=method,
         driver_n=driver_n,

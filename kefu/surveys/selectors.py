@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from kefu.accounts.models import User
+from kefu.accounts.models import ConfigurationEvent, User
 from kefu.core import clock
 from kefu.core.errors import NotFound, PermissionDenied
 from kefu.surveys import permissions
@@ -83,9 +85,35 @@ def response_of(invitation: Invitation) -> Response | None:
 
 
 def surveys_for(user: User) -> QuerySet[Survey]:
+    """The surveys, each with `current_number` and `draft_number` (its published and draft
+    versions' numbers, or None) read in the same query."""
     if not permissions.may_see_results(user):
         raise PermissionDenied("you may not see surveys")
-    return Survey.objects.all().order_by("code")
+    versions = SurveyVersion.objects.filter(survey=OuterRef("pk"))
+    return Survey.objects.annotate(
+        current_number=Subquery(
+            versions.filter(published_at__isnull=False).order_by("-number").values("number")[:1]
+        ),
+        draft_number=Subquery(versions.filter(published_at__isnull=True).values("number")[:1]),
+    ).order_by("code")
+
+
+def survey_rows(user: User) -> QuerySet[Survey]:
+    """The survey list: surveys_for with `invited` and `answered` counted, in one query."""
+    return surveys_for(user).annotate(
+        invited=_count(Invitation.objects.filter(survey=OuterRef("pk"))),
+        answered=_count(Response.objects.filter(survey=OuterRef("pk"), complete=True)),
+    )
+
+
+def _count(qs: QuerySet[Any]) -> Coalesce:
+    per_survey = qs.order_by().values("survey").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(per_survey), 0)
+
+
+def version_numbers(survey: Survey) -> tuple[int | None, int | None]:
+    """(current, draft) as surveys_for annotated them."""
+    return getattr(survey, "current_number", None), getattr(survey, "draft_number", None)
 
 
 def get_survey(user: User, survey_id: int) -> Survey:
@@ -97,6 +125,23 @@ def get_survey(user: User, survey_id: int) -> Survey:
 
 def versions_of(survey: Survey) -> list[SurveyVersion]:
     return list(survey.versions.order_by("number"))
+
+
+def versions_with_counts(survey: Survey) -> list[SurveyVersion]:
+    """The versions, each with `answers`: how many responses answered it."""
+    return list(survey.versions.annotate(answers=Count("responses")).order_by("number"))
+
+
+def survey_history(survey: Survey, *, limit: int = 50) -> list[ConfigurationEvent]:
+    """The survey's latest configuration and distribution entries, newest first (the whole
+    record, oldest first, is kefu.accounts.audit.configuration_history)."""
+    return list(
+        ConfigurationEvent.objects.filter(
+            app_label="surveys", model="survey", object_id=str(survey.pk)
+        )
+        .select_related("actor_user")
+        .order_by("-at", "-id")[:limit]
+    )
 
 
 def draft_of(survey: Survey) -> SurveyVersion | None:

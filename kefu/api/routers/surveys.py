@@ -232,12 +232,12 @@ class PublicResultOut(Schema):
 
 
 def _survey(s: Survey) -> dict[str, Any]:
-    current = actions.current_version(s)
-    draft = selectors.draft_of(s)
+    """A survey as selectors.surveys_for reads it (with its version numbers)."""
+    current, draft = selectors.version_numbers(s)
     return {
         **{f: getattr(s, f) for f in SurveyOut.model_fields if hasattr(s, f)},
-        "current_version": current.number if current else None,
-        "draft_version": draft.number if draft else None,
+        "current_version": current,
+        "draft_version": draft,
     }
 
 
@@ -297,9 +297,9 @@ def list_surveys(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any
 @router.post("/surveys", response={201: SurveyOut, **ERRORS}, summary="Create a survey")
 def create_survey(request: HttpRequest, payload: SurveyIn) -> Status[dict[str, Any]]:
     """A new survey; its questionnaire is version 1, a draft until published."""
-    data = payload.dict()
-    survey = actions.create_survey(actor=Actor.staff(current_user(request)), **data)
-    return Status(201, _survey(survey))
+    user = current_user(request)
+    survey = actions.create_survey(actor=Actor.staff(user), **payload.dict())
+    return Status(201, _survey(selectors.get_survey(user, survey.pk)))
 
 
 @router.get("/surveys/{int:survey_id}", response={200: SurveyOut, **ERRORS}, summary="A survey")
@@ -314,7 +314,8 @@ def edit_survey(request: HttpRequest, survey_id: int, payload: SurveyEditIn) -> 
     user = current_user(request)
     selectors.get_survey(user, survey_id)
     fields = payload.dict(exclude_unset=True)
-    return _survey(actions.update_survey(survey_id, actor=Actor.staff(user), **fields))
+    actions.update_survey(survey_id, actor=Actor.staff(user), **fields)
+    return _survey(selectors.get_survey(user, survey_id))
 
 
 @router.get(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.models import User
+from kefu.accounts.pages import staff_page
 from kefu.accounts.roles import may_see_personal_data
 from kefu.core import clock
 from kefu.core.errors import NotFound, ValidationFailed
@@ -22,8 +23,8 @@ from kefu.customers.models import Customer
 from kefu.surveys import actions, permissions, selectors
 from kefu.surveys import definition as qdef
 from kefu.surveys.forms import layout, question_from_post, with_question
-from kefu.surveys.models import IndexGroup, Invitation, PeerFigure, RelationshipWave, Response
-from kefu.surveys.views.common import staff_page
+from kefu.surveys.models import IndexGroup, PeerFigure, RelationshipWave
+from kefu.surveys.views.history import history_entries
 
 
 def _user(request: HttpRequest) -> User:
@@ -34,21 +35,14 @@ def _user(request: HttpRequest) -> User:
 @staff_page
 def survey_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    rows = []
-    for survey in selectors.surveys_for(user):
-        rows.append(
-            {
-                "survey": survey,
-                "version": selectors.published_version(survey),
-                "draft": selectors.draft_of(survey),
-                "invited": Invitation.objects.filter(survey=survey).count(),
-                "answered": Response.objects.filter(survey=survey, complete=True).count(),
-            }
-        )
     return render(
         request,
         "surveys/list.html",
-        {"rows": rows, "may_design": permissions.may_design(user), "page_title": _("满意度调查")},
+        {
+            "surveys": selectors.survey_rows(user),
+            "may_design": permissions.may_design(user),
+            "page_title": _("满意度调查"),
+        },
     )
 
 
@@ -81,7 +75,8 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
         "survey": survey,
         "draft": draft,
         "current": current,
-        "versions": selectors.versions_of(survey),
+        "versions": selectors.versions_with_counts(survey),
+        "history": history_entries(selectors.survey_history(survey)),
         "definition_text": text
         if text is not None
         else json.dumps(editing.definition if editing else {}, ensure_ascii=False, indent=2),

@@ -12,16 +12,15 @@ from kefu.core.errors import NotFound, ValidationFailed
 from kefu.surveys import actions, selectors
 from kefu.surveys import definition as qdef
 from kefu.surveys.forms import answers_from_post, layout
-from kefu.surveys.models import Invitation, InvitationState
+from kefu.surveys.models import Invitation, InvitationState, Response
 
 LANGUAGES = ("zh-hans", "en")
 
 
-def _language(request: HttpRequest, invitation: Invitation) -> str:
+def _language(request: HttpRequest, invitation: Invitation, response: Response | None) -> str:
     asked = request.GET.get("lang") or request.POST.get("lang")
     if asked in LANGUAGES:
         return asked
-    response = selectors.response_of(invitation)
     if response is not None and response.language in LANGUAGES:
         return response.language
     browser = getattr(request, "LANGUAGE_CODE", "") or invitation.language
@@ -42,8 +41,8 @@ def _expired(invitation: Invitation) -> bool:
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
-    language = _language(request, invitation)
     existing = selectors.response_of(invitation)
+    language = _language(request, invitation, existing)
     if existing is not None and existing.complete:
         return redirect("surveys:thanks", token=token)
     with translation.override(language):
@@ -100,8 +99,8 @@ def _question_text(sections: list[dict], key: str) -> str:
 
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
-    language = _language(request, invitation)
     response = selectors.response_of(invitation)
+    language = _language(request, invitation, response)
     if response is None or not response.complete:
         return redirect("surveys:answer", token=token)
     with translation.override(language):

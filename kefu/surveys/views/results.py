@@ -14,12 +14,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import User
+from kefu.accounts.pages import staff_page
 from kefu.accounts.roles import may_see_personal_data
 from kefu.cases.models import CaseKind
 from kefu.core import clock
 from kefu.surveys import charts, scores
 from kefu.surveys.models import Survey
-from kefu.surveys.views.common import staff_page
 
 CUT_LABELS = {
     "team": _("班组"),
