@@ -16,16 +16,21 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, Max, Q, Sum
 
 from kefu.accounts.actors import Actor
+from kefu.accounts.audit import changed_fields
 from kefu.accounts.models import Team
 from kefu.accounts.roles import is_supervising, may_take_contacts
 from kefu.cases.actions import assign_case, change_customer_tier, edit_case, transfer_case
-from kefu.cases.choices import CaseStatus, ReturnVisitOutcome
+from kefu.cases.choices import CaseStatus, EventType, ReturnVisitOutcome
+from kefu.cases.clocks import recompute_batch
+from kefu.cases.events import record_events_by
 from kefu.cases.models import Case, CaseClock, ReturnVisit
 from kefu.core import clock
 from kefu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from kefu.core.tasks import enqueue_on_commit
 from kefu.crm import churn, rfm
 from kefu.crm.choices import NeedCategory, NeedStatus, TaskStatus
+from kefu.crm.configuration import save_value_tier as save_value_tier
+from kefu.crm.configuration import update_crm_settings as update_crm_settings
 from kefu.crm.models import (
     ChurnAssessment,
     ChurnEpisode,
@@ -40,7 +45,12 @@ from kefu.crm.models import (
 from kefu.crm.needs import need_priority
 from kefu.crm.reference_data import DEFAULT_CUTS, DEFAULT_TIERS
 from kefu.crm.selectors import active_tiers, crm_settings
-from kefu.customers.actions import set_tiers_in_bulk
+from kefu.customers.actions import (
+    record_customer_event,
+    record_customer_events,
+    set_tiers_in_bulk,
+)
+from kefu.customers.choices import CustomerEventType
 from kefu.customers.models import ConsumptionRecord, Customer
 
 
@@ -81,7 +91,7 @@ def record_satisfaction(
         return
     try:
         with transaction.atomic():
-            SatisfactionRecord.objects.create(
+            record = SatisfactionRecord.objects.create(
                 customer_id=customer_id,
                 score=score,
                 scale_max=scale_max,
@@ -90,6 +100,17 @@ def record_satisfaction(
                 reference=reference,
                 measured_at=measured_at,
                 recorded_at=clock.now(),
+            )
+            record_customer_event(
+                customer_id,
+                CustomerEventType.SATISFACTION_RECORDED,
+                actor=actor,
+                record_id=record.pk,
+                score=score,
+                scale_max=scale_max,
+                source=source,
+                reference=reference,
+                measured_at=measured_at.isoformat(),
             )
     except IntegrityError:
         return  # a concurrent writer recorded the same measurement first
@@ -344,25 +365,33 @@ class _TierMove:
 
 
 def _apply_tier_moves(*, actor: Actor, rows: list[_TierMove], today: dt.date) -> None:
-    """One batch of tier changes: customers with open cases through change_customer_tier (their
-    time standards move too), the others in bulk; every change a TierChange event."""
+    """One batch of tier changes in a few statements whatever its size: the tiers set in
+    bulk, the open cases' time standards recomputed in bulk (as change_customer_tier does for
+    one customer: an SLA-recomputed event on each case whose due times moved), and every
+    change a TierChange event."""
     ids = [row.customer_id for row in rows]
     with transaction.atomic():
         previous = dict(
             Customer.objects.select_for_update().filter(pk__in=ids).values_list("pk", "tier")
         )
-        with_open_cases = set(
-            Case.objects.filter(customer_id__in=ids, clocks__stopped_at__isnull=True)
-            .values_list("customer_id", flat=True)
+        moving = [r for r in rows if r.customer_id in previous]
+        set_tiers_in_bulk({r.customer_id: r.tier for r in moving}, actor=actor)
+        open_cases = list(
+            Case.objects.filter(
+                customer_id__in=[r.customer_id for r in moving], clocks__stopped_at__isnull=True
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
             .distinct()
         )
-        set_tiers_in_bulk(
-            {r.customer_id: r.tier for r in rows if r.customer_id not in with_open_cases},
-            actor=actor,
-        )
-        for row in rows:
-            if row.customer_id in with_open_cases:
-                change_customer_tier(row.customer_id, actor=actor, tier=row.tier)
+        if open_cases:
+            moved = recompute_batch(open_cases)
+            record_events_by(
+                [
+                    (case_id, EventType.SLA_RECOMPUTED, actor, {"reason": "tier", "clocks": c})
+                    for case_id, c in moved.items()
+                ]
+            )
         now = clock.now()
         who = actor.as_record()
         _insert_tier_changes(
@@ -600,33 +629,61 @@ def assess_churn(
                 unique_fields=["customer"],
                 update_fields=["score", "components", "reasons", "at_risk", "computed_at"],
             )
-    scores = {row.customer_id: row.score for row in rows}
-    open_episodes = dict(
-        ChurnEpisode.objects.filter(ended_at__isnull=True).values_list("customer_id", "pk")
-    )
-    if population is not None:
-        open_episodes = {c: e for c, e in open_episodes.items() if c in population}
+    assessed = {row.customer_id: row for row in rows}
+    open_episodes = {
+        e.customer_id: e
+        for e in ChurnEpisode.objects.filter(ended_at__isnull=True).only(
+            "pk", "customer_id", "started_at", "peak_score"
+        )
+        if population is None or e.customer_id in population
+    }
     ending = [e for c, e in open_episodes.items() if c not in at_risk]
     starting = sorted(at_risk - set(open_episodes))
+    # A higher score while the episode stays open raises its peak (one UPDATE per batch).
+    raised = [
+        e for c, e in open_episodes.items() if c in at_risk and e.peak_score < assessed[c].score
+    ]
+    for episode in raised:
+        episode.peak_score = assessed[episode.customer_id].score
     with transaction.atomic():
         for start in range(0, len(ending), WRITE_BATCH):
-            closed += ChurnEpisode.objects.filter(
-                pk__in=ending[start : start + WRITE_BATCH]
-            ).update(ended_at=now)
+            batch = ending[start : start + WRITE_BATCH]
+            closed += ChurnEpisode.objects.filter(pk__in=[e.pk for e in batch]).update(ended_at=now)
+            record_customer_events(
+                CustomerEventType.CHURN_WARNING_CLOSED,
+                [
+                    (
+                        e.customer_id,
+                        {
+                            "episode_id": e.pk,
+                            "started_at": e.started_at.isoformat(),
+                            "peak_score": e.peak_score,
+                            "score": assessed[e.customer_id].score
+                            if e.customer_id in assessed
+                            else None,
+                        },
+                    )
+                    for e in batch
+                ],
+                actor=actor,
+            )
         for start in range(0, len(starting), WRITE_BATCH):
-            opened += _open_episodes(starting[start : start + WRITE_BATCH], scores, now, settings)
-        for customer_id, episode_id in open_episodes.items():
-            if customer_id in at_risk:
-                ChurnEpisode.objects.filter(
-                    pk=episode_id, peak_score__lt=scores[customer_id]
-                ).update(peak_score=scores[customer_id])
+            opened += _open_episodes(
+                starting[start : start + WRITE_BATCH], assessed, now, settings, actor=actor
+            )
+        ChurnEpisode.objects.bulk_update(raised, ["peak_score"], batch_size=WRITE_BATCH)
     return ChurnResult(
         assessed=len(rows), at_risk=len(at_risk), episodes_opened=opened, episodes_closed=closed
     )
 
 
 def _open_episodes(
-    customer_ids: list[int], scores: dict[int, float], now: dt.datetime, settings: Any
+    customer_ids: list[int],
+    assessed: dict[int, ChurnAssessment],
+    now: dt.datetime,
+    settings: Any,
+    *,
+    actor: Actor,
 ) -> int:
     # The account manager, else the supervisor of the customer's dedicated team.
     managers = {
@@ -636,14 +693,17 @@ def _open_episodes(
         )
     }
     episodes = ChurnEpisode.objects.bulk_create(
-        [ChurnEpisode(customer_id=c, started_at=now, peak_score=scores[c]) for c in customer_ids]
+        [
+            ChurnEpisode(customer_id=c, started_at=now, peak_score=assessed[c].score)
+            for c in customer_ids
+        ]
     )
     if any(e.pk is None for e in episodes):  # backends that do not return ids
         episodes = list(
             ChurnEpisode.objects.filter(customer_id__in=customer_ids, ended_at__isnull=True)
         )
     due = now + dt.timedelta(days=settings.follow_up_days)
-    FollowUpTask.objects.bulk_create(
+    tasks = FollowUpTask.objects.bulk_create(
         [
             FollowUpTask(
                 customer_id=e.customer_id,
@@ -655,6 +715,24 @@ def _open_episodes(
             )
             for e in episodes
         ]
+    )
+    record_customer_events(
+        CustomerEventType.CHURN_WARNING_OPENED,
+        [
+            (
+                t.customer_id,
+                {
+                    "episode_id": t.episode_id,
+                    "score": assessed[t.customer_id].score,
+                    "reasons": [r["code"] for r in assessed[t.customer_id].reasons],
+                    "follow_up_id": t.pk,
+                    "assignee_id": t.assignee_id,
+                    "due_at": due.isoformat(),
+                },
+            )
+            for t in tasks
+        ],
+        actor=actor,
     )
     return len(episodes)
 
@@ -678,6 +756,15 @@ def complete_follow_up(*, actor: Actor, task_id: int, note: str) -> FollowUpTask
         raise Conflict("this follow-up is already done")
     task.status, task.done_at, task.note = TaskStatus.DONE, clock.now(), note[:5000]
     task.save(update_fields=["status", "done_at", "note"])
+    record_customer_event(
+        task.customer_id,
+        CustomerEventType.FOLLOW_UP_DONE,
+        actor=actor,
+        task_id=task.pk,
+        episode_id=task.episode_id,
+        title=task.title,
+        note=task.note,
+    )
     return task
 
 
@@ -727,6 +814,7 @@ def apply_tier_service(case_id: int, *, event_type: str) -> list[str]:
 # --- Needs -----------------------------------------------------------------------------------
 
 NEED_FIELDS = ("importance", "urgency", "feasibility")
+NEED_TRACKED = (*NEED_FIELDS, "days_to_fulfil", "priority", "status")  # in NEED_UPDATED events
 
 
 def _need_scores(values: dict[str, Any]) -> dict[str, int]:
@@ -799,6 +887,17 @@ def record_need(
     )
     if cases:
         need.cases.set(cases)
+    record_customer_event(
+        customer_id,
+        CustomerEventType.NEED_RECORDED,
+        actor=actor,
+        need_id=need.pk,
+        title=title,
+        category=category,
+        priority=need.priority,
+        **scores,
+        case_ids=sorted(c.pk for c in cases),
+    )
     return need
 
 
@@ -822,13 +921,25 @@ def update_need(*, actor: Actor, need_id: int, **changes: Any) -> Need:
         raise ValidationFailed("invalid status", fields={"status": f"one of {NeedStatus.values}"})
     current = {n: getattr(need, n) for n in (*NEED_FIELDS, "days_to_fulfil")}
     scores = _need_scores({**current, **changes})
+    before = {n: getattr(need, n) for n in NEED_TRACKED}
     for name, value in scores.items():
         setattr(need, name, value)
     need.priority = need_priority(**scores)
     if status is not None:
         need.status = status
+    change = changed_fields(need, before, list(NEED_TRACKED))
+    if not change["before"]:
+        return need
     need.updated_at = clock.now()
     need.save()
+    record_customer_event(
+        need.customer_id,
+        CustomerEventType.NEED_UPDATED,
+        actor=actor,
+        need_id=need.pk,
+        title=need.title,
+        **change,
+    )
     return need
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from kefu.accounts.actors import Actor
+from kefu.accounts.actors import Actor, ActorKind
+from kefu.accounts.audit import changed_fields, record_configuration_event
 from kefu.accounts.models import Team, User
 from kefu.accounts.roles import is_supervising, may_take_contacts
 from kefu.core import clock
@@ -141,9 +143,9 @@ def set_customer_tier(customer_id: int, *, actor: Actor, tier: str) -> tuple[Cus
 
 
 def set_tiers_in_bulk(changes: dict[int, str], *, actor: Actor) -> int:
-    """Grade many customers at once (the scheduled RFM job): system actors only, and only for
-    customers with no open case — a customer with open cases changes tier through
-    kefu.cases.actions.change_customer_tier, which also moves the cases' time standards."""
+    """Grade many customers at once (the scheduled RFM job): system actors only. The caller
+    moves the time standards of their open cases (kefu.cases.actions.change_customer_tier
+    does both for one customer)."""
     if actor.is_staff:
         raise PermissionDenied("bulk tier changes are the grading job's")
     by_tier: dict[str, list[int]] = {}
@@ -174,6 +176,21 @@ def record_customer_event(
         at=clock.now(),
         data=data,
         **actor.as_record(),
+    )
+
+
+def record_customer_events(
+    event_type: str, rows: list[tuple[int, dict[str, Any]]], *, actor: Actor
+) -> list[CustomerEvent]:
+    """Many entries of one type in one insert, (customer id, data) each, all at the same
+    moment (a nightly run's churn warnings); call inside the writing transaction."""
+    at, who = clock.now(), actor.as_record()
+    return CustomerEvent.objects.bulk_create(
+        [
+            CustomerEvent(customer_id=customer_id, type=event_type, at=at, data=data, **who)
+            for customer_id, data in rows
+        ],
+        batch_size=2000,
     )
 
 
@@ -217,6 +234,71 @@ def set_decision_role(*, actor: Actor, contact_id: int, role_code: str | None) -
             role=role.code if role else None,
         )
     return contact
+
+
+DECISION_ROLE_FIELDS = ["code", "name", "name_en", "rank", "active"]
+
+
+def clean_decision_role(values: dict[str, Any], *, role_id: int | None) -> dict[str, Any]:
+    """A decision-chain role's fields checked and trimmed; raises ValidationFailed."""
+    errors: dict[str, str] = {}
+    clean = {f: values.get(f) for f in DECISION_ROLE_FIELDS}
+    for name, limit in (("code", 32), ("name", 50), ("name_en", 50)):
+        clean[name] = str(clean[name] or "").strip()
+        if len(clean[name]) > limit:
+            errors[name] = f"at most {limit} characters"
+    if not clean["code"] or not re.fullmatch(r"[-a-zA-Z0-9_]+", clean["code"]):
+        errors["code"] = "letters, digits, - and _"
+    if not clean["name"]:
+        errors["name"] = "required"
+    rank = clean["rank"]
+    if isinstance(rank, bool) or not isinstance(rank, int) or not 0 <= rank <= 32767:
+        errors["rank"] = "0 to 32767"
+    clean["active"] = bool(clean["active"])
+    if DecisionRole.objects.filter(code=clean["code"]).exclude(pk=role_id).exists():
+        errors["code"] = "another role has this code"
+    if role_id is not None:
+        stored = DecisionRole.objects.filter(pk=role_id).values_list("code", flat=True).first()
+        if stored is None:
+            raise NotFound("decision role not found")
+        if stored != clean["code"]:
+            # The contacts' record (contact_role events) and API clients refer to the code.
+            errors["code"] = "a role's code does not change; add a new role instead"
+    if errors:
+        raise ValidationFailed("invalid decision role", fields=errors)
+    return clean
+
+
+def save_decision_role(
+    *, actor: Actor, values: dict[str, Any], role_id: int | None = None
+) -> DecisionRole:
+    """Create a decision-chain role, or change the one given (its code stays); supervising
+    roles only. Recorded as a configuration event (created, or changed with before/after)."""
+    if actor.kind == ActorKind.CUSTOMER or (
+        actor.is_staff and actor.user is not None and not is_supervising(actor.user)
+    ):
+        raise PermissionDenied("only supervisors and managers configure decision-chain roles")
+    with transaction.atomic():
+        role = (
+            DecisionRole()
+            if role_id is None
+            else DecisionRole.objects.select_for_update().filter(pk=role_id).first()
+        )
+        if role is None:
+            raise NotFound("decision role not found")
+        clean = clean_decision_role(values, role_id=role_id)
+        before = {f: getattr(role, f) for f in DECISION_ROLE_FIELDS}
+        for name, value in clean.items():
+            setattr(role, name, value)
+        if role_id is None:
+            role.save()
+            record_configuration_event(role, "created", actor=actor, after=clean)
+            return role
+        change = changed_fields(role, before, DECISION_ROLE_FIELDS)
+        if change["before"]:
+            role.save(update_fields=list(change["before"]))
+            record_configuration_event(role, "changed", actor=actor, **change)
+    return role
 
 
 def add_contact(
@@ -473,7 +555,7 @@ def record_consumption(
             return existing
     try:
         with transaction.atomic():
-            return ConsumptionRecord.objects.create(
+            record = ConsumptionRecord.objects.create(
                 customer_id=customer_id,
                 kind=kind,
                 occurred_on=occurred_on,
@@ -483,6 +565,20 @@ def record_consumption(
                 channel=channel,
                 external_id=external_id,
             )
+            record_customer_event(
+                customer_id,
+                CustomerEventType.CONSUMPTION_RECORDED,
+                actor=actor,
+                record_id=record.pk,
+                kind=kind,
+                occurred_on=occurred_on.isoformat(),
+                product=product,
+                quantity=str(record.quantity),
+                amount=str(record.amount),
+                channel=channel,
+                external_id=external_id,
+            )
+            return record
     except IntegrityError:
         # A concurrent writer stored the same external id first.
         return ConsumptionRecord.objects.get(external_id=external_id)
