@@ -103,10 +103,14 @@ def analyze_many(requests: Iterable[Request]) -> list[dict[str, Any]]:
     model = get_model()
     norms = [normalise(r.text) for r in reqs]
     customer = [i for i, r in enumerate(reqs) if r.role == "customer"]
-    predictions = model.predict([norms[i] for i in customer]) if customer else []
     results: list[dict[str, Any]] = [{} for _ in reqs]
-    for i, pred in zip(customer, predictions, strict=True):
-        results[i] = _customer(norms[i], pred, model.fingerprint)
+    if model is None:  # none trained yet (the worker is on it): the lexicon cues alone
+        for i in customer:
+            results[i] = _customer_by_rules(norms[i])
+    else:
+        predictions = model.predict([norms[i] for i in customer]) if customer else []
+        for i, pred in zip(customer, predictions, strict=True):
+            results[i] = _customer(norms[i], pred, model.fingerprint)
     for i, r in enumerate(reqs):
         if r.role == "agent":
             results[i] = _agent(norms[i], r, model)
@@ -142,6 +146,54 @@ def _customer(norm: Normalised, pred: dict[str, Prediction], fingerprint: str) -
         "urgency": _urgency(norm, pred["urgency"]),
         "needs": _needs(norm, pred),
         "versions": {"model": fingerprint, "lexicon": _lexicon_version()},
+    }
+
+
+_KIND_BY_EMOTION = {"angry": "complaint", "disappointed": "complaint", "satisfied": "praise"}
+_RULES_ONLY_CONFIDENCE = 0.3
+
+
+def _from_rules(
+    norm: Normalised, label: str, hit: rules.Hit | None = None, confidence: float = 0.0
+) -> dict[str, Any]:
+    confidence = hit.confidence if hit is not None else confidence or _RULES_ONLY_CONFIDENCE
+    return {
+        "label": label,
+        "confidence": confidence,
+        "evidence": _evidence(norm, [(hit.start, hit.end)] if hit is not None else []),
+        "probabilities": {label: confidence},
+        "source": "lexicon",
+    }
+
+
+def _customer_by_rules(norm: Normalised) -> dict[str, Any]:
+    """A customer text read by the lexicon cues alone, with modest confidence, while no
+    model is trained. Its model version is empty, so a stored analysis is recomputed once
+    the model exists."""
+    cues = rules.emotion_cues(norm)
+    emotion = _from_rules(norm, cues[0].label, cues[0]) if cues else _from_rules(norm, "neutral")
+    kind = _KIND_BY_EMOTION.get(emotion["label"], "inquiry")
+    urgency_cue = rules.urgency_cue(norm)
+    threshold, scores = rules.cue_scores(norm, "needs")
+    return {
+        "role": "customer",
+        "kind": _from_rules(norm, kind),
+        "complaint_cause": _from_rules(norm, "other") if kind == "complaint" else None,
+        "emotion": emotion,
+        "difficult_type": _difficult(norm, None),
+        "urgency": _from_rules(norm, urgency_cue.label, urgency_cue)
+        if urgency_cue is not None
+        else _from_rules(norm, "normal", confidence=0.5),
+        "needs": [
+            {
+                "label": s.label,
+                "confidence": round(min(0.9, 0.5 + 0.1 * s.score), 3),
+                "evidence": _evidence(norm, [(h.start, h.end) for h in s.evidence]),
+            }
+            for s in scores
+            if s.score >= threshold
+        ],
+        "versions": {"model": "", "lexicon": _lexicon_version()},
     }
 
 
@@ -342,4 +394,5 @@ def _lexicon_version() -> str:
 
 def versions() -> dict[str, str]:
     """What an analysis depends on: store it, and recompute when it changes."""
-    return {"model": get_model().fingerprint, "lexicon": _lexicon_version()}
+    model = get_model()
+    return {"model": model.fingerprint if model is not None else "", "lexicon": _lexicon_version()}
