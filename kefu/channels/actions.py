@@ -123,7 +123,10 @@ def save_mailbox(
     if not CaseKind.objects.filter(code=data.default_kind).exists():
         raise ValidationFailed("unknown case kind", fields={"default_kind": "unknown"})
     with transaction.atomic():
-        if Mailbox.objects.filter(address=address).exclude(pk=mailbox_id).exists():
+        same_address = Mailbox.objects.filter(address=address)
+        if mailbox_id is not None:
+            same_address = same_address.exclude(pk=mailbox_id)
+        if same_address.exists():
             raise ValidationFailed("another mailbox has this address", fields={"address": "taken"})
         before: dict[str, object] = {}
         if mailbox_id is None:
