@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from kefu.surveys.models import Invitation, Response
+from kefu.accounts.actors import Actor
+from kefu.surveys import actions
+from kefu.surveys.models import Invitation, Response, Survey
 from kefu.surveys.tests.conftest import consenting_customer
 from tests.factories import Org, advance, make_case
 
@@ -73,21 +75,29 @@ def test_save_then_submit_then_submit_again(
     assert "谢谢您" in client.get(f"/s/{invitation.token}/thanks/").content.decode()
 
 
-def test_ranking_ranks_are_read_into_an_order_and_repeated_ranks_refused(org: Org) -> None:
-    from django.http import QueryDict
+def test_ranking_ranks_are_stored_as_an_order_and_repeated_ranks_refused(org: Org) -> None:
+    survey = Survey.objects.get(code="decision-chain-relationship")
+    invitation, _ = actions.invite(
+        actor=Actor.staff(org.supervisor),
+        survey=survey,
+        customer=consenting_customer(org),
+        trigger="manual",
+    )
+    assert invitation is not None
+    client, url = Client(), f"/s/{invitation.token}/"
+    ranks = {
+        "q_priorities__price": "2",
+        "q_priorities__quality": "1",
+        "q_priorities__service": "4",
+        "q_priorities__speed": "3",
+    }
+    saved = client.post(url, {**ranks, "action": "save"})
+    assert saved.status_code == 200
+    stored = Response.objects.get(invitation=invitation)
+    assert stored.answers["priorities"] == ["quality", "price", "speed", "service"]
 
-    from kefu.surveys.forms import answers_from_post
-    from kefu.surveys.shipped import RELATIONSHIP
-
-    data = QueryDict(mutable=True)
-    data.update({"q_priorities__price": "2", "q_priorities__quality": "1"})
-    data.update({"q_priorities__service": "4", "q_priorities__speed": "3"})
-    assert answers_from_post(RELATIONSHIP, data)["priorities"] == [
-        "quality",
-        "price",
-        "speed",
-        "service",
-    ]
-    data["q_priorities__speed"] = "4"
-    order = answers_from_post(RELATIONSHIP, data)["priorities"]
-    assert len(order) == 5  # a repeated option: the validation refuses it
+    repeated = client.post(url, {**ranks, "q_priorities__speed": "4", "action": "save"})
+    assert repeated.status_code == 422
+    assert 'href="#q-priorities"' in repeated.content.decode()
+    stored.refresh_from_db()
+    assert stored.answers["priorities"] == ["quality", "price", "speed", "service"]

@@ -3,11 +3,13 @@ keywords and the peer benchmark."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from kefu.accounts.actors import Actor
 from kefu.core import clock
@@ -15,7 +17,7 @@ from kefu.core.errors import PermissionDenied, ValidationFailed
 from kefu.surveys import actions, scores
 from kefu.surveys.models import IndexGroup, Invitation, Survey
 from kefu.surveys.tests.conftest import consenting_customer
-from tests.factories import Org
+from tests.factories import Org, advance, make_case
 
 pytestmark = pytest.mark.usefixtures("shipped")
 
@@ -95,10 +97,36 @@ def test_cuts_trend_drivers_and_keywords(org: Org) -> None:
     assert ("等待", 2) in board.keywords or ("等待时间", 2) in board.keywords
 
 
-def test_agents_see_only_answers_about_their_cases(org: Org) -> None:
-    survey = answer_all(org)
-    assert scores.headline(org.agent, filters(survey))["n"] == 0  # manual sends: no agent
-    assert scores.headline(org.site_manager, filters(survey))["n"] == 4
+def test_agents_see_their_own_teams_figures_and_not_another_teams(
+    org: Org, django_capture_on_commit_callbacks: Any
+) -> None:
+    survey = answer_all(org)  # manual sends: about no agent
+    # One answer about a case org.agent (投诉处理组) handled, one about org.other_agent's (热线组).
+    for agent, csat in ((org.agent, 5), (org.other_agent, 1)):
+        customer = consenting_customer(org, f"{agent.username}的客户")
+        with django_capture_on_commit_callbacks(execute=True):
+            case = make_case(org, kind="inquiry", by=agent, customer=customer)
+            case = advance(dataclasses.replace(org, agent=agent), case, "closed")
+        invitation = Invitation.objects.get(case=case)
+        assert (invitation.agent_id, invitation.team_id) == (agent.pk, agent.team_id)
+        actions.submit_answers(invitation.token, {"csat": csat, "ces": 4, "nps": 8})
+
+    def seen(user: Any) -> tuple[int, float | None, list[Any]]:
+        head = scores.headline(user, filters(survey))
+        teams = [(c["label"], c["n"]) for c in scores.cut(user, filters(survey), "team")]
+        return head["n"], head["csat"], teams
+
+    assert seen(org.agent) == (1, 100.0, [("投诉处理组", 1)])
+    assert seen(org.other_agent) == (1, 0.0, [("热线组", 1)])
+    assert seen(org.teammate)[0] == 0  # a colleague's cases are theirs
+    n, csat, teams = seen(org.site_manager)
+    assert (n, csat) == (6, 50.0)  # csat 5, 4, 2, 1 (manual) and 5, 1: three of six satisfied
+    assert sorted(teams, key=str) == sorted([("—", 4), ("投诉处理组", 1), ("热线组", 1)], key=str)
+
+    client = Client()
+    client.force_login(org.agent)
+    page = client.get(f"/surveys/results/?survey={survey.pk}&cut=team").content.decode()
+    assert "热线组" not in page
 
 
 def test_index_weights_must_add_up_to_one(org: Org) -> None:
