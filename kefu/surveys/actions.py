@@ -742,21 +742,13 @@ def send_wave(wave_id: int) -> tuple[int, int]:
         invitations: list[Invitation] = []
         version = current_version(survey) if survey.active else None
         if version is None:
-            skipped["no_published_version"] = len(people)
+            skipped = {"no_published_version": len(people)} if people else {}
         else:
             ids = [c.pk for c in people]
             allowed = contactable(ids, "survey")
             capped = _capped(ids, now)
             for contact in people:
-                why = (
-                    "organisation"
-                    if contact.kind == CustomerKind.ORGANISATION
-                    else "no_consent"
-                    if contact.pk not in allowed
-                    else "frequency_cap"
-                    if contact.pk in capped
-                    else ""
-                )
+                why = _wave_skip(contact, allowed, capped)
                 if why:
                     skipped[why] = skipped.get(why, 0) + 1
                 else:
@@ -779,6 +771,17 @@ def send_wave(wave_id: int) -> tuple[int, int]:
         )
         _invited(survey, invitations, now)
     return wave.invited, wave.skipped
+
+
+def _wave_skip(contact: Customer, allowed: set[int], capped: set[int]) -> str:
+    """Why invite() would skip this contact ("" when it would not), from the batch reads."""
+    if contact.kind == CustomerKind.ORGANISATION:
+        return "organisation"
+    if contact.pk not in allowed:
+        return "no_consent"
+    if contact.pk in capped:
+        return "frequency_cap"
+    return ""
 
 
 def send_due_waves(*, now: dt.datetime | None = None) -> int:
