@@ -256,3 +256,18 @@ def test_the_portal_lists_pending_invitations_with_their_links(
         invitation.token, {"solved": "yes", "csat": 5, "speed": 5, "attitude": 5, "fairness": 5}
     )
     assert pending_invitations_for(customer.pk) == []
+
+
+def test_the_link_uses_the_public_address_like_every_other_link(
+    org: Org, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from kefu.channels.outgoing import portal_url
+
+    settings.KEFU_PUBLIC_URL = "https://kefu.example.cn/"
+    customer = consenting_customer(org)
+    case = close(org, customer, "complaint", django_capture_on_commit_callbacks)
+    invitation = Invitation.objects.get(case=case)
+    link = f"https://kefu.example.cn/s/{invitation.token}/"
+    assert actions.public_url(invitation) == link and link in mail.outbox[0].body
+    assert portal_url(case).startswith("https://kefu.example.cn/")
+    assert "//" not in portal_url(case).removeprefix("https://")
