@@ -192,11 +192,12 @@ def _stored_model() -> Model | None:
 
 
 def _current() -> Model | None:
+    """The model in memory, re-read from the cache at most every RECHECK_SECONDS."""
     global _model, _checked_at
-    if _model is not None and time.monotonic() - _checked_at < RECHECK_SECONDS:
+    if time.monotonic() - _checked_at < RECHECK_SECONDS:
         return _model
     with _lock:
-        if _model is None or time.monotonic() - _checked_at >= RECHECK_SECONDS:
+        if time.monotonic() - _checked_at >= RECHECK_SECONDS:
             _model, _checked_at = _stored_model(), time.monotonic()
         return _model
 
