@@ -73,7 +73,7 @@ def _whole(value: Any, low: int, high: int) -> int | None:
 def clean_value_tier(values: dict[str, Any], *, tier_id: int | None) -> dict[str, Any]:
     """The tier's fields checked and trimmed; raises ValidationFailed naming the fields."""
     errors: dict[str, str] = {}
-    clean = {f: values.get(f) for f in TIER_FIELDS}
+    clean: dict[str, Any] = {f: values.get(f) for f in TIER_FIELDS}
     for name, limit in (("code", 30), ("name", 50), ("name_en", 50)):
         clean[name] = str(clean[name] or "").strip()
         if len(clean[name]) > limit:
@@ -92,7 +92,7 @@ def clean_value_tier(values: dict[str, Any], *, tier_id: int | None) -> dict[str
     if clean["queue_priority"] is not None and clean["queue_priority"] not in Priority.values:
         errors["queue_priority"] = f"empty or one of {Priority.values}"
     clean["active"] = bool(clean["active"])
-    taken = ValueTier.objects.filter(code=clean["code"]).exclude(pk=tier_id).exists()
+    taken = ValueTier.objects.filter(code=clean["code"]).exclude(pk=tier_id or 0).exists()
     if taken:
         errors["code"] = "another tier has this code"
     if tier_id is not None:
@@ -113,8 +113,9 @@ def clean_value_tier(values: dict[str, Any], *, tier_id: int | None) -> dict[str
 def save_value_tier(
     *, actor: Actor, values: dict[str, Any], tier_id: int | None = None
 ) -> ValueTier:
-    """Create a value tier, or change the one given (its code stays). Recorded as created,
-    or changed with the fields' before and after; saving an unchanged tier records nothing."""
+    """Create a value tier, or change the one given (its code stays; fields not given keep
+    their value). Recorded as created, or changed with the fields' before and after; saving
+    an unchanged tier records nothing."""
     ensure_may_configure(actor)
     with transaction.atomic():
         tier = (
@@ -124,8 +125,8 @@ def save_value_tier(
         )
         if tier is None:
             raise NotFound("value tier not found")
-        clean = clean_value_tier(values, tier_id=tier_id)
         before = {f: getattr(tier, f) for f in TIER_FIELDS}
+        clean = clean_value_tier({**before, **values}, tier_id=tier_id)
         for name, value in clean.items():
             setattr(tier, name, value)
         if tier_id is None:

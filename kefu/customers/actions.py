@@ -242,7 +242,7 @@ DECISION_ROLE_FIELDS = ["code", "name", "name_en", "rank", "active"]
 def clean_decision_role(values: dict[str, Any], *, role_id: int | None) -> dict[str, Any]:
     """A decision-chain role's fields checked and trimmed; raises ValidationFailed."""
     errors: dict[str, str] = {}
-    clean = {f: values.get(f) for f in DECISION_ROLE_FIELDS}
+    clean: dict[str, Any] = {f: values.get(f) for f in DECISION_ROLE_FIELDS}
     for name, limit in (("code", 32), ("name", 50), ("name_en", 50)):
         clean[name] = str(clean[name] or "").strip()
         if len(clean[name]) > limit:
@@ -255,7 +255,7 @@ def clean_decision_role(values: dict[str, Any], *, role_id: int | None) -> dict[
     if isinstance(rank, bool) or not isinstance(rank, int) or not 0 <= rank <= 32767:
         errors["rank"] = "0 to 32767"
     clean["active"] = bool(clean["active"])
-    if DecisionRole.objects.filter(code=clean["code"]).exclude(pk=role_id).exists():
+    if DecisionRole.objects.filter(code=clean["code"]).exclude(pk=role_id or 0).exists():
         errors["code"] = "another role has this code"
     if role_id is not None:
         stored = DecisionRole.objects.filter(pk=role_id).values_list("code", flat=True).first()
@@ -272,8 +272,9 @@ def clean_decision_role(values: dict[str, Any], *, role_id: int | None) -> dict[
 def save_decision_role(
     *, actor: Actor, values: dict[str, Any], role_id: int | None = None
 ) -> DecisionRole:
-    """Create a decision-chain role, or change the one given (its code stays); supervising
-    roles only. Recorded as a configuration event (created, or changed with before/after)."""
+    """Create a decision-chain role, or change the one given (its code stays; fields not
+    given keep their value); supervising roles only. Recorded as a configuration event
+    (created, or changed with before and after)."""
     if actor.kind == ActorKind.CUSTOMER or (
         actor.is_staff and actor.user is not None and not is_supervising(actor.user)
     ):
@@ -286,8 +287,8 @@ def save_decision_role(
         )
         if role is None:
             raise NotFound("decision role not found")
-        clean = clean_decision_role(values, role_id=role_id)
         before = {f: getattr(role, f) for f in DECISION_ROLE_FIELDS}
+        clean = clean_decision_role({**before, **values}, role_id=role_id)
         for name, value in clean.items():
             setattr(role, name, value)
         if role_id is None:

@@ -1,0 +1,127 @@
+"""A recorded purchase is on the customer's record; decision-chain roles are configured
+through save_decision_role (checked, recorded), also from the admin."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from kefu.accounts.actors import Actor
+from kefu.accounts.models import ConfigurationEvent, User
+from kefu.core.errors import PermissionDenied, ValidationFailed
+from kefu.customers.actions import record_consumption, save_decision_role
+from kefu.customers.models import CustomerEvent, DecisionRole
+from tests.factories import Org, make_customer
+
+
+def test_a_recorded_purchase_is_on_the_customers_record_once(org: Org) -> None:
+    customer = make_customer(org)
+    for _ in range(2):  # idempotent on the external id: one row, one entry
+        record = record_consumption(
+            actor=Actor.system("billing"),
+            customer_id=customer.pk,
+            occurred_on=dt.date(2026, 1, 5),
+            product="宽带套餐",
+            amount="199",
+            quantity=2,
+            channel="web",
+            external_id="ORD-7",
+        )
+    event = CustomerEvent.objects.get(customer=customer, type="consumption_recorded")
+    assert (event.actor_kind, event.actor_source) == ("system", "billing")
+    assert event.data == {
+        "record_id": record.pk,
+        "kind": "order",
+        "occurred_on": "2026-01-05",
+        "product": "宽带套餐",
+        "quantity": "2",
+        "amount": "199.00",
+        "channel": "web",
+        "external_id": "ORD-7",
+    }
+    with pytest.raises(ValidationFailed):
+        record_consumption(
+            actor=Actor.system("billing"),
+            customer_id=customer.pk,
+            occurred_on=dt.date(2026, 1, 5),
+            product="",
+            amount=1,
+        )
+    assert CustomerEvent.objects.filter(type="consumption_recorded").count() == 1
+
+
+def _client(user: User) -> Client:
+    user.is_staff = user.is_superuser = True
+    user.save()
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _events(role: DecisionRole) -> list[ConfigurationEvent]:
+    return list(
+        ConfigurationEvent.objects.filter(
+            app_label="customers", model="decisionrole", object_id=str(role.pk)
+        )
+    )
+
+
+def _form(role: DecisionRole, **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": role.name, "name_en": role.name_en, "rank": role.rank}
+    if role.active:
+        data["active"] = "on"
+    data.update(changes)
+    return data
+
+
+def test_editing_a_decision_role_in_the_admin_goes_through_the_action(org: Org) -> None:
+    client = _client(org.admin)
+    role = DecisionRole.objects.order_by("rank", "id").first()
+    assert role is not None
+    url = f"/admin/customers/decisionrole/{role.pk}/change/"
+    old_name = role.name
+    assert client.post(url, _form(role, name="最终拍板人", rank=3)).status_code == 302
+    role.refresh_from_db()
+    assert (role.name, role.rank) == ("最终拍板人", 3)
+    [event] = _events(role)
+    assert (event.action, event.actor_user) == ("changed", org.admin)
+    assert event.data["before"]["name"] == old_name
+    assert event.data["after"] == {"name": "最终拍板人", "rank": 3}
+    # Refused by the action's rules: shown on the form, nothing written.
+    assert client.post(url, _form(role, name="")).status_code == 200
+    role.refresh_from_db()
+    assert role.name == "最终拍板人" and len(_events(role)) == 1
+    # Contacts hold roles: deactivate, never delete.
+    delete = f"/admin/customers/decisionrole/{role.pk}/delete/"
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert DecisionRole.objects.filter(pk=role.pk).exists()
+
+
+def test_adding_a_decision_role_in_the_admin_records_it(org: Org) -> None:
+    client = _client(org.admin)
+    form = {"code": "auditor", "name": "审计", "name_en": "Auditor", "rank": 9, "active": "on"}
+    assert client.post("/admin/customers/decisionrole/add/", form).status_code == 302
+    role = DecisionRole.objects.get(code="auditor")
+    [event] = _events(role)
+    assert event.action == "created" and event.data["after"]["name_en"] == "Auditor"
+
+
+def test_decision_role_rules(org: Org) -> None:
+    role = DecisionRole.objects.order_by("rank", "id").first()
+    assert role is not None
+    with pytest.raises(PermissionDenied):
+        save_decision_role(actor=Actor.staff(org.agent), values={"rank": 1}, role_id=role.pk)
+    supervisor = Actor.staff(org.supervisor)
+    with pytest.raises(ValidationFailed) as renamed:
+        save_decision_role(actor=supervisor, values={"code": "boss"}, role_id=role.pk)
+    assert "code" in renamed.value.fields
+    with pytest.raises(ValidationFailed):
+        save_decision_role(actor=supervisor, values={"code": role.code, "name": "重复"})
+    save_decision_role(actor=supervisor, values={"rank": role.rank}, role_id=role.pk)
+    assert _events(role) == []  # unchanged: nothing recorded
+    agent = _client(org.agent)
+    response = agent.post(f"/admin/customers/decisionrole/{role.pk}/change/", _form(role))
+    assert response.status_code == 403
