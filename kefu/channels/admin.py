@@ -15,6 +15,7 @@ from kefu.accounts.choices import Role
 from kefu.cases.models import CaseKind
 from kefu.channels import actions
 from kefu.channels.models import InboundEmail, InboundStatus, Mailbox, OutboundEmail
+from kefu.core.admin import ReadOnlyAdmin as ReadOnly
 from kefu.core.errors import DomainError
 
 
@@ -110,17 +111,6 @@ class MailboxAdmin(admin.ModelAdmin):
 
 def _is_admin(request: HttpRequest) -> bool:
     return getattr(request.user, "role", None) == Role.ADMIN
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.action(description=_("重试隔离的邮件"))
