@@ -23,18 +23,32 @@ from kefu.customers.models import (
 )
 
 
-class PhoneInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PhoneInline(ReadOnlyInline):
     model = CustomerPhone
-    extra = 0
 
 
-class EmailInline(admin.TabularInline):
+class EmailInline(ReadOnlyInline):
     model = CustomerEmail
-    extra = 0
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ReadOnlyAdmin):
+    """Customers are registered and edited on the customer pages and the API (normalised
+    phones and emails, the customer's record); the admin lists and shows them."""
+
     list_display = ("name", "kind", "tier", "primary_phone", "primary_email", "created_at")
     list_filter = ("kind", "tier")
     search_fields = ("name", "phones__number", "emails__address")

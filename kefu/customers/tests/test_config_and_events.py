@@ -125,3 +125,19 @@ def test_decision_role_rules(org: Org) -> None:
     agent = _client(org.agent)
     response = agent.post(f"/admin/customers/decisionrole/{role.pk}/change/", _form(role))
     assert response.status_code == 403
+
+
+def test_customers_are_shown_not_edited_in_the_admin(org: Org) -> None:
+    """Registering or editing a customer in the admin would skip the normalised phones and
+    the customer's record: the customer pages and the API do that."""
+    client = _client(org.admin)
+    customer = make_customer(org, "赵六")
+    page = client.get(f"/admin/customers/customer/{customer.pk}/change/")
+    assert page.status_code == 200 and customer.primary_phone in page.content.decode()
+    assert client.get("/admin/customers/customer/add/").status_code == 403
+    posted = client.post(
+        f"/admin/customers/customer/{customer.pk}/change/", {"name": "改名", "kind": "person"}
+    )
+    assert posted.status_code == 403
+    customer.refresh_from_db()
+    assert customer.name == "赵六"
