@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from kefu.accounts.actors import Actor
 from kefu.assist import actions
@@ -40,7 +41,9 @@ class ReplyTemplateForm(forms.ModelForm):
         try:
             actions.check_template_body(body)
         except ValidationFailed as exc:
-            raise ValidationError(exc.fields["body"]) from exc
+            raise ValidationError(
+                _("回复检查发现不当说法，模板没有保存：%(found)s") % {"found": exc.fields["body"]}
+            ) from exc
         return body
 
 

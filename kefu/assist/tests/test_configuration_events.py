@@ -130,6 +130,7 @@ def test_the_admin_refuses_a_template_the_reply_check_flags(org, admin_client):
         },
     )
     assert response.status_code == 200  # the form again, with the finding
+    assert "回复检查发现不当说法" in response.content.decode()
     assert "这不归我们管" in response.content.decode()
     assert not ReplyTemplate.objects.filter(title="拒绝").exists()
 
