@@ -14,7 +14,7 @@ from django.db.models import F
 
 from kefu.cases import actions
 from kefu.cases.choices import OPEN_STATUSES
-from kefu.cases.models import Case, CaseClock
+from kefu.cases.models import Case, CaseClock, CaseEscalation
 from kefu.core import clock
 from kefu.sla.models import BusinessCalendar
 from kefu.sla.policies import SlaPolicy
@@ -34,6 +34,13 @@ def _give_open_cases_clocks(now: dt.datetime, due_wanted: int) -> tuple[int, int
     first.
     Returns (running clocks, clocks due)."""
     CaseClock.objects.all().delete()
+    # Earlier runs escalated open cases up their chains: back to the bottom, so that every
+    # run escalates as much as the first.
+    open_cases = Case.objects.filter(status__in=OPEN_STATUSES)
+    CaseEscalation.objects.filter(case__in=open_cases).delete()
+    open_cases.filter(escalation_level__gt=0).update(escalation_level=0, escalated_to=None)
+    with connection.cursor() as cursor:  # as autovacuum would: the pages' room back
+        cursor.execute("VACUUM cases_case")
     calendar = default_calendar()
     policy = SlaPolicy.objects.filter(kind_code="", tier="", priority__isnull=True).first()
     rng = random.Random(7)
@@ -43,8 +50,6 @@ def _give_open_cases_clocks(now: dt.datetime, due_wanted: int) -> tuple[int, int
         .values_list("pk", "escalation_level")
         .iterator(chunk_size=10_000)
     )
-    # a case escalated twice already (supervisor, then the first responsible person) would
-    # breach without an escalation step: cheaper, so not chosen
     fresh = [pk for pk, level in cases if level < 2]
     due_ids = set(rng.sample(fresh, min(due_wanted, len(fresh))))
     rows = []

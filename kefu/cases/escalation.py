@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Expression, F
+from django.db.models.sql.compiler import SQLCompiler
 
 from kefu.accounts.models import User
+from kefu.cases.bulk import array_literal
 from kefu.cases.models import CaseEscalation
 
 
@@ -27,13 +31,24 @@ def next_step(
 def record_targets(rows: Sequence[tuple[int, int, int]]) -> None:
     """Store whom each case is now escalated to: (case id, person id, level) rows, one
     statement (the index behind "cases escalated to me"; see CaseEscalation)."""
-    if rows:
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
         CaseEscalation.objects.bulk_create(
             [CaseEscalation(case_id=c, escalated_to_id=u, level=lv) for c, u, lv in rows],
             update_conflicts=True,
             unique_fields=["case"],
             update_fields=["escalated_to", "level"],
-            batch_size=2000,
+        )
+        return
+    cases, people, levels = zip(*rows, strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {CaseEscalation._meta.db_table} (case_id, escalated_to_id, level) "
+            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[]) "
+            "ON CONFLICT (case_id) DO UPDATE "
+            "SET escalated_to_id = EXCLUDED.escalated_to_id, level = EXCLUDED.level",
+            [array_literal(cases), array_literal(people), array_literal(levels)],
         )
 
 
@@ -54,13 +69,15 @@ class EscalatedTo(Expression):
     def get_source_expressions(self) -> list[Any]:
         return [self.case_pk]
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
         (self.case_pk,) = exprs
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
         pk_sql, params = compiler.compile(self.case_pk)
         table = connection.ops.quote_name(CaseEscalation._meta.db_table)
         targets = f"SELECT case_id FROM {table} WHERE escalated_to_id = %s"
         if connection.vendor == "postgresql":
-            return f"{pk_sql} = ANY(ARRAY({targets}))", [*params, self.user_id]
-        return f"{pk_sql} IN ({targets})", [*params, self.user_id]
+            return f"{pk_sql} = ANY(ARRAY({targets}))", (*params, self.user_id)
+        return f"{pk_sql} IN ({targets})", (*params, self.user_id)

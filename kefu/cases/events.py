@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from kefu.accounts.actors import Actor
-from kefu.cases.bulk import insert_rows
+from kefu.cases.bulk import append_rows, insert_rows
 from kefu.cases.models import Case, CaseEvent
 from kefu.cases.signals import case_event_committed, is_wanted
 from kefu.core import clock
@@ -106,6 +106,9 @@ def record_events_by(rows: list[tuple[int, str, Actor, dict[str, Any]]]) -> int:
                 _jsonable(data),
             )
         )
+    if not any(is_wanted(row[1]) for row in values):
+        append_rows(CaseEvent, _EVENT_FIELDS, values)  # nobody needs their ids
+        return len(values)
     ids = insert_rows(CaseEvent, _EVENT_FIELDS, values)
     wanted = [(pk, row) for pk, row in zip(ids, values, strict=True) if is_wanted(row[1])]
     if wanted:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from kefu.accounts.models import User
-from kefu.cases.bulk import insert_rows
+from kefu.cases.bulk import append_rows
 from kefu.cases.choices import Priority
 from kefu.cases.models import CaseNotification
 from kefu.sla import business_time as bt
@@ -66,10 +66,11 @@ class Notices:
                 (user.pk, case.pk, kind, text[:300], self.now, self.deliver_after(user, case))
             )
 
-    def save(self) -> list[int]:
-        """Insert the notices collected; their ids."""
+    def save(self) -> int:
+        """Insert the notices collected; how many."""
         rows, self.rows = self.rows, []
-        return insert_rows(CaseNotification, _FIELDS, rows)
+        append_rows(CaseNotification, _FIELDS, rows)
+        return len(rows)
 
 
 _FIELDS = ["recipient", "case", "kind", "text", "created_at", "deliver_after"]
