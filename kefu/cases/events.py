@@ -14,7 +14,12 @@ from kefu.cases.signals import case_event_committed, is_wanted
 from kefu.core import clock
 
 
+_PLAIN = frozenset({str, int, float, bool})
+
+
 def _jsonable(value: Any) -> Any:
+    if value is None or type(value) in _PLAIN:
+        return value
     if isinstance(value, dt.datetime):
         return value.isoformat()
     if isinstance(value, dict):

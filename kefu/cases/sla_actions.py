@@ -181,6 +181,11 @@ class _Due(NamedTuple):
     breached_at: dt.datetime | None
 
 
+# What the sweep reads of a person: the label it escalates to, whether they are notified
+# (active) and when (their team's or site's calendar).
+_PERSON_COLUMNS = ("id", "username", "display_name", "is_active", "team_id", "site_id")
+
+
 @dataclass
 class _People:
     """Who a batch of cases escalates to and notifies: the handlers, the teams' supervisors,
@@ -208,7 +213,7 @@ class _People:
         people += [*teams.values(), *sites.values()]
         ids = {pk for pk in people if pk is not None}
         return cls(
-            users={u.pk: u for u in User.objects.filter(pk__in=ids)},
+            users={u.pk: u for u in User.objects.filter(pk__in=ids).only(*_PERSON_COLUMNS)},
             supervisors=teams,
             responsible=sites,
             workflows=workflows,
