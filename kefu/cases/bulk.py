@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -10,7 +9,9 @@ from typing import Any
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 
-from kefu.core.bulk_copy import copy_rows
+from kefu.core.bulk import append_rows, array_literal
+
+__all__ = ["append_rows", "array_literal", "id_list", "insert_rows", "update_rows"]
 
 
 def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field[Any, Any]]:
@@ -118,27 +119,6 @@ def insert_rows(
         return [row[0] for row in cursor.fetchall()]
 
 
-def append_rows(
-    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> None:
-    """Insert plain rows whose ids nobody needs (values in the order of `fields`, foreign
-    keys as ids, JSON as Python data): COPY on PostgreSQL, elsewhere insert_rows."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        insert_rows(model, fields, rows)
-        return
-    columns = _fields(model, fields)
-    json_at = [i for i, f in enumerate(columns) if isinstance(f, models.JSONField)]
-    if json_at:
-        encoders = {i: columns[i].encoder for i in json_at}  # type: ignore[attr-defined]
-        rows = [
-            [json.dumps(v, cls=encoders[i]) if i in encoders else v for i, v in enumerate(row)]
-            for row in rows
-        ]
-    copy_rows(model._meta.db_table, [_column(f) for f in columns], rows)
-
-
 def id_list(ids: Sequence[int]) -> Any:
     """A `pk__in` value: on PostgreSQL one array parameter (`IN (SELECT unnest(…))`) instead
     of a placeholder per id, which psycopg's client-side binding splits and quotes one by one;
@@ -146,32 +126,3 @@ def id_list(ids: Sequence[int]) -> Any:
     if connection.vendor == "postgresql" and len(ids) > 20:
         return RawSQL("SELECT unnest(%s::bigint[])", [array_literal(list(ids))])
     return list(ids)
-
-
-def array_literal(values: Sequence[Any]) -> str:
-    """A PostgreSQL array literal ('{1,NULL,"a \\"b\\""}') for a list of ints, floats,
-    booleans, strings and aware datetimes. psycopg's client-side binding (Django's default)
-    quotes every element of a list parameter with regular expressions; one string parameter
-    is several times cheaper for thousands of rows."""
-    if all(type(v) is int for v in values):
-        return "{" + ",".join(map(str, values)) + "}"
-    out = []
-    stamps: dict[dt.datetime, str] = {}  # a batch's rows often share their moment
-    for v in values:
-        if v is None:
-            out.append("NULL")
-        elif isinstance(v, bool):
-            out.append("t" if v else "f")
-        elif isinstance(v, (int, float)):
-            out.append(repr(v))
-        elif isinstance(v, dt.datetime):
-            text = stamps.get(v)
-            if text is None:
-                if v.tzinfo is None:
-                    raise ValueError("naive datetime in a bulk write")
-                text = stamps[v] = f'"{v.isoformat()}"'
-            out.append(text)
-        else:
-            text = str(v).replace("\\", "\\\\").replace('"', '\\"')
-            out.append(f'"{text}"')
-    return "{" + ",".join(out) + "}"
