@@ -39,8 +39,9 @@ def _give_open_cases_clocks(now: dt.datetime, due_wanted: int) -> tuple[int, int
     open_cases = Case.objects.filter(status__in=OPEN_STATUSES)
     CaseEscalation.objects.filter(case__in=open_cases).delete()
     open_cases.filter(escalation_level__gt=0).update(escalation_level=0, escalated_to=None)
-    with connection.cursor() as cursor:  # as autovacuum would: the pages' room back
-        cursor.execute("VACUUM cases_case")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # as autovacuum would: the pages' room back
+            cursor.execute("VACUUM cases_case")
     calendar = default_calendar()
     policy = SlaPolicy.objects.filter(kind_code="", tier="", priority__isnull=True).first()
     rng = random.Random(7)

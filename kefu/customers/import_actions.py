@@ -15,12 +15,12 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Model
 from django.db.models.functions import Lower
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.roles import is_supervising
 from kefu.core import clock
+from kefu.core.bulk import any_of, append_rows, copy_rows, next_ids
 from kefu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from kefu.core.tasks import enqueue_on_commit
 from kefu.customers.actions import record_customer_event
@@ -188,7 +188,7 @@ def _existing(rows: Iterable[Row]) -> tuple[dict[str, int], dict[str, int], dict
             emails.add(v["email"].lower())
     by_ext = (
         dict(
-            Customer.objects.filter(external_id__in=ext)
+            Customer.objects.filter(external_id__in=any_of(sorted(ext), "text"))
             .exclude(external_id="")
             .values_list("external_id", "pk")
         )
@@ -196,14 +196,18 @@ def _existing(rows: Iterable[Row]) -> tuple[dict[str, int], dict[str, int], dict
         else {}
     )
     by_phone = (
-        dict(CustomerPhone.objects.filter(number__in=phones).values_list("number", "customer_id"))
+        dict(
+            CustomerPhone.objects.filter(number__in=any_of(sorted(phones), "text")).values_list(
+                "number", "customer_id"
+            )
+        )
         if phones
         else {}
     )
     by_email = (
         dict(
             CustomerEmail.objects.annotate(low=Lower("address"))
-            .filter(low__in=emails)
+            .filter(low__in=any_of(sorted(emails), "text"))
             .values_list("low", "customer_id")
         )
         if emails
@@ -212,33 +216,25 @@ def _existing(rows: Iterable[Row]) -> tuple[dict[str, int], dict[str, int], dict
     return by_ext, by_phone, by_email
 
 
-def _insert(model: type[Model], objs: list[Any], *, want_ids: bool = False) -> list[Any]:
-    """Insert many new rows: on PostgreSQL with COPY (ids drawn from the table's sequence
-    first when the caller needs them), elsewhere with bulk_create."""
-    if not objs:
-        return objs
+def _insert_customers(rows: list[dict[str, Any]]) -> list[int]:
+    """New customers from plain field values; their ids, in order. PostgreSQL: ids drawn
+    from the sequence, rows streamed with COPY; elsewhere bulk_create."""
     if connection.vendor != "postgresql":
-        return model.objects.bulk_create(objs, batch_size=BATCH)  # type: ignore[attr-defined]
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if want_ids or not f.primary_key]
-    with connection.cursor() as cursor:
-        if want_ids:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(objs)],
-            )
-            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-                obj.pk = pk
-        columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-        table = connection.ops.quote_name(meta.db_table)
-        attnames = [f.attname for f in fields]
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                values = obj.__dict__
-                copy.write_row([values[a] for a in attnames])
-    for obj in objs:
-        obj._state.adding = False
-    return objs
+        created = Customer.objects.bulk_create([Customer(**row) for row in rows], batch_size=BATCH)
+        if any(c.pk is None for c in created):  # a backend without RETURNING
+            raise RuntimeError(f"bulk insert returned no ids ({len(created)} rows)")
+        return [c.pk for c in created]
+    meta = Customer._meta
+    ids = next_ids(meta.db_table, "id", len(rows))
+    fields: list[Any] = [f for f in meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields}
+    names = [f.attname for f in fields]
+    copy_rows(
+        meta.db_table,
+        ["id", *(str(f.column) for f in fields)],
+        ([pk, *({**defaults, **row}[n] for n in names)] for pk, row in zip(ids, rows, strict=True)),
+    )
+    return ids
 
 
 def _customers_batch(batch: list[Row]) -> dict[str, int]:
@@ -264,11 +260,11 @@ def _organisations(refs: set[str]) -> dict[str, int]:
         return {}
     found = dict(
         Customer.objects.exclude(external_id="")
-        .filter(kind=CustomerKind.ORGANISATION, external_id__in=refs)
+        .filter(kind=CustomerKind.ORGANISATION, external_id__in=sorted(refs))
         .values_list("external_id", "pk")
     )
     for name, pk in Customer.objects.filter(
-        kind=CustomerKind.ORGANISATION, name__in=refs - set(found)
+        kind=CustomerKind.ORGANISATION, name__in=sorted(refs - set(found))
     ).values_list("name", "pk"):
         found.setdefault(name, pk)
     return found
@@ -278,8 +274,8 @@ def _customers_part(rows: list[Row], roles: dict[str, int], counts: dict[str, in
     by_ext, by_phone, by_email = _existing(rows)
     orgs = _organisations({r.values["organisation"] for r in rows if r.values["organisation"]})
     now = clock.now()
-    new: list[tuple[Row, Customer]] = []
-    seen: dict[str, Customer] = {}  # keys of customers new in this batch
+    new: list[tuple[Row, dict[str, Any]]] = []
+    seen: set[str] = set()  # keys of customers new in this batch
     updates: dict[int, dict[str, Any]] = {}
     for row in rows:
         v = row.values
@@ -298,19 +294,9 @@ def _customers_part(rows: list[Row], roles: dict[str, int], counts: dict[str, in
             if org_id is None:
                 row.error("role", "a decision-chain role needs an organisation", v["role"])
                 continue
-        keys = [
-            k
-            for k in (
-                f"x:{v['external_id']}" if v["external_id"] else "",
-                f"p:{v['phone']}" if v["phone"] else "",
-                f"e:{v['email'].lower()}" if v["email"] else "",
-            )
-            if k
-        ]
+        email = v["email"].lower()
         existing_id = (
-            by_ext.get(v["external_id"])
-            or by_phone.get(v["phone"])
-            or by_email.get(v["email"].lower())
+            by_ext.get(v["external_id"]) or by_phone.get(v["phone"]) or by_email.get(email)
         )
         if existing_id is not None:
             fill = {
@@ -324,72 +310,119 @@ def _customers_part(rows: list[Row], roles: dict[str, int], counts: dict[str, in
             }
             updates[existing_id] = {k: x for k, x in fill.items() if x}
             continue
-        twin = next((seen[k] for k in keys if k in seen), None)
-        if twin is not None:
+        keys = [
+            k
+            for k in (
+                f"x:{v['external_id']}" if v["external_id"] else "",
+                f"p:{v['phone']}" if v["phone"] else "",
+                f"e:{email}" if email else "",
+            )
+            if k
+        ]
+        if any(k in seen for k in keys):
             counts["unchanged"] += 1  # the same customer twice in the file
             continue
-        customer = Customer(
-            kind=v["kind"],
-            name=v["name"],
-            organisation_id=org_id,
-            decision_role_id=role_id,
-            primary_phone=v["phone"],
-            primary_email=v["email"],
-            external_id=v["external_id"],
-            id_number=v["id_number"],
-            birthday=v["birthday"],
-            preferred_channel=v["preferred_channel"],
-            preferred_language=v["preferred_language"],
-            created_at=now,
+        seen.update(keys)
+        new.append(
+            (
+                row,
+                {
+                    "kind": v["kind"],
+                    "name": v["name"],
+                    "organisation_id": org_id,
+                    "decision_role_id": role_id,
+                    "primary_phone": v["phone"],
+                    "primary_email": v["email"],
+                    "external_id": v["external_id"],
+                    "id_number": v["id_number"],
+                    "birthday": v["birthday"],
+                    "preferred_channel": v["preferred_channel"],
+                    "preferred_language": v["preferred_language"],
+                    "created_at": now,
+                },
+            )
         )
-        for k in keys:
-            seen[k] = customer
-        new.append((row, customer))
     if updates:
-        counts.update(_fill_blanks(updates, counts))
+        _fill_blanks(updates, counts)
     if not new:
         return
-    created = _insert(Customer, [c for _, c in new], want_ids=True)
-    if any(c.pk is None for c in created):  # a backend without RETURNING
-        raise RuntimeError(f"bulk insert returned no ids ({len(created)} rows)")
-    _insert(
+    ids = _insert_customers([fields for _, fields in new])
+    rows_and_ids = list(zip(new, ids, strict=True))
+    append_rows(
         CustomerPhone,
-        [CustomerPhone(customer=c, number=c.primary_phone) for c in created if c.primary_phone],
+        ["customer", "number", "label"],
+        [(pk, f["primary_phone"], "") for (_, f), pk in rows_and_ids if f["primary_phone"]],
     )
-    _insert(
+    append_rows(
         CustomerEmail,
-        [CustomerEmail(customer=c, address=c.primary_email) for c in created if c.primary_email],
+        ["customer", "address", "label"],
+        [(pk, f["primary_email"], "") for (_, f), pk in rows_and_ids if f["primary_email"]],
     )
-    _insert(
+    append_rows(
         CustomerTag,
-        [CustomerTag(customer=c, tag=t) for (row, c) in new for t in row.values["tags"]],
+        ["customer", "tag"],
+        [(pk, tag) for (row, _), pk in rows_and_ids for tag in row.values["tags"]],
     )
-    counts["created"] += len(created)
+    counts["created"] += len(ids)
 
 
-def _fill_blanks(updates: dict[int, dict[str, Any]], counts: dict[str, int]) -> dict[str, int]:
+def _fill_blanks(updates: dict[int, dict[str, Any]], counts: dict[str, int]) -> None:
     """A recognised customer only gets its blank fields filled (never overwritten)."""
+    names = sorted({name for fill in updates.values() for name in fill})
+    current = {
+        row[0]: dict(zip(names, row[1:], strict=True))
+        for row in Customer.objects.filter(pk__in=any_of(sorted(updates), "bigint")).values_list(
+            "pk", *names
+        )
+    }
+    wanted_ids = {
+        fill["external_id"]
+        for pk, fill in updates.items()
+        if "external_id" in fill and not current.get(pk, {}).get("external_id")
+    }
+    taken = (
+        set(
+            Customer.objects.filter(external_id__in=any_of(sorted(wanted_ids), "text")).values_list(
+                "external_id", flat=True
+            )
+        )
+        if wanted_ids
+        else set()
+    )
     changed: list[Customer] = []
     fields: set[str] = set()
-    for customer in Customer.objects.filter(pk__in=list(updates)):
-        touched = False
-        for name, value in updates[customer.pk].items():
-            if not getattr(customer, name):
-                if name == "external_id" and Customer.objects.filter(external_id=value).exists():
-                    continue
-                setattr(customer, name, value)
-                fields.add(name)
-                touched = True
-        if touched:
-            changed.append(customer)
+    for pk, fill in updates.items():
+        have = current.get(pk)
+        if have is None:
+            continue
+        blanks = {
+            name: value
+            for name, value in fill.items()
+            if not have[name] and not (name == "external_id" and value in taken)
+        }
+        if name_clash := blanks.get("external_id"):
+            taken.add(name_clash)  # one customer per external id, in this batch too
+        if blanks:
+            changed.append(Customer(pk=pk, **blanks))
+            fields.update(blanks)
     if changed:
         Customer.objects.bulk_update(changed, sorted(fields), batch_size=BATCH)
     counts["updated"] += len(changed)
     counts["unchanged"] += len(updates) - len(changed)
-    return counts
 
 
 # --- consumption -----------------------------------------------------------------------------
+
+_CONSUMPTION_FIELDS = [
+    "customer",
+    "kind",
+    "occurred_on",
+    "product",
+    "quantity",
+    "amount",
+    "channel",
+    "external_id",
+]
 
 
 def _consumption_batch(batch: list[Row]) -> dict[str, int]:
@@ -398,23 +431,24 @@ def _consumption_batch(batch: list[Row]) -> dict[str, int]:
     refs = {r.values["customer"] for r in good if r.values["customer"]}
     by_ext = (
         dict(
-            Customer.objects.filter(external_id__in=refs)
+            Customer.objects.filter(external_id__in=any_of(sorted(refs), "text"))
             .exclude(external_id="")
             .values_list("external_id", "pk")
         )
         if refs
         else {}
     )
+    unresolved = [r for r in good if r.values["customer"] not in by_ext]
     _, by_phone, by_email = _existing(
-        [Row(r.number, {"phone": r.values["phone"], "email": r.values["email"]}) for r in good]
+        Row(r.number, {"phone": r.values["phone"], "email": r.values["email"]}) for r in unresolved
     )
-    ids = [r.values["external_id"] for r in good]
+    ids = sorted({r.values["external_id"] for r in good})
     known = dict(
-        ConsumptionRecord.objects.filter(external_id__in=ids)
+        ConsumptionRecord.objects.filter(external_id__in=any_of(ids, "text"))
         .exclude(external_id="")
         .values_list("external_id", "customer_id")
     )
-    fresh: list[ConsumptionRecord] = []
+    fresh: list[tuple[Any, ...]] = []
     taken: set[str] = set()
     for row in good:
         v = row.values
@@ -435,17 +469,17 @@ def _consumption_batch(batch: list[Row]) -> dict[str, int]:
             continue
         taken.add(ext)
         fresh.append(
-            ConsumptionRecord(
-                customer_id=customer_id,
-                kind=v["kind"],
-                occurred_on=v["occurred_on"],
-                product=v["product"],
-                quantity=v["quantity"],
-                amount=v["amount"],
-                channel=v["channel"],
-                external_id=ext,
+            (
+                customer_id,
+                v["kind"],
+                v["occurred_on"],
+                v["product"],
+                v["quantity"],
+                v["amount"],
+                v["channel"],
+                ext,
             )
         )
-    _insert(ConsumptionRecord, fresh)
+    append_rows(ConsumptionRecord, _CONSUMPTION_FIELDS, fresh)
     counts["created"] += len(fresh)
     return counts

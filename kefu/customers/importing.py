@@ -275,61 +275,79 @@ def check_customer(row: Row, raw: dict[str, str]) -> Row:
     return row
 
 
+_MAX_AMOUNT = Decimal("1e12")
+_CENTS = Decimal("0.01")
+_AUTO_ID_FIELDS = (
+    "customer",
+    "phone",
+    "email",
+    "occurred_on",
+    "product",
+    "quantity",
+    "amount",
+    "channel",
+    "kind",
+)
+
+
+def _number(text: str) -> Decimal:
+    """A money or quantity figure as people write it (1,200.50 / ¥99), to the cent."""
+    number = Decimal(text.replace(",", "").replace("¥", "") if "," in text or "¥" in text else text)
+    if not number.is_finite() or abs(number) >= _MAX_AMOUNT:
+        raise InvalidOperation
+    return number.quantize(_CENTS)
+
+
 def check_consumption(row: Row, raw: dict[str, str]) -> Row:
     v = row.values
-    v["customer"] = raw.get("customer", "").strip()
+    get = raw.get
+    v["customer"] = customer = get("customer", "").strip()
     v["phone"] = v["email"] = ""
-    for key in ("phone", "email"):
-        text = raw.get(key, "").strip()
-        if text:
-            try:
-                v[key] = fast_phone(text) if key == "phone" else normalize_email(text)
-            except ValueError:
-                row.error(key, f"not a valid {key}", text)
-    if not (v["customer"] or v["phone"] or v["email"]) and not row.errors:
-        row.error("customer", "a customer number, phone or email is required")
-    try:
-        v["occurred_on"] = _date(raw.get("occurred_on", ""))
-    except ValueError:
-        row.error("occurred_on", "not a date", raw.get("occurred_on", ""))
-    v["product"] = raw.get("product", "").strip()
-    if not v["product"] or len(v["product"]) > 200:
-        row.error("product", "1 to 200 characters", v["product"])
-    for key, default in (("amount", ""), ("quantity", "1")):
-        text = (raw.get(key, "") or default).strip().replace(",", "").replace("¥", "")
+    phone = get("phone", "").strip()
+    if phone:
         try:
-            number = Decimal(text)
-            if not number.is_finite() or abs(number) >= Decimal("1e12"):
-                raise InvalidOperation
-            if key == "quantity" and number < 0:
-                raise InvalidOperation
-            v[key] = number.quantize(Decimal("0.01"))
-        except (InvalidOperation, ValueError):
-            row.error(key, "not a number", raw.get(key, ""))
-    kind = raw.get("kind", "").strip().lower()
+            v["phone"] = fast_phone(phone)
+        except ValueError:
+            row.error("phone", "not a valid phone", phone)
+    email = get("email", "").strip()
+    if email:
+        try:
+            v["email"] = normalize_email(email)
+        except ValueError:
+            row.error("email", "not a valid email", email)
+    if not (customer or v["phone"] or v["email"]) and not row.errors:
+        row.error("customer", "a customer number, phone or email is required")
+    day = get("occurred_on", "")
+    try:
+        v["occurred_on"] = _date(day)
+    except ValueError:
+        row.error("occurred_on", "not a date", day)
+    v["product"] = product = get("product", "").strip()
+    if not product or len(product) > 200:
+        row.error("product", "1 to 200 characters", product)
+    amount = get("amount", "").strip()
+    try:
+        v["amount"] = _number(amount)
+    except (InvalidOperation, ValueError):
+        row.error("amount", "not a number", get("amount", ""))
+    quantity = get("quantity", "").strip() or "1"
+    try:
+        v["quantity"] = number = _number(quantity)
+        if number < 0:
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        row.error("quantity", "not a number", get("quantity", ""))
+    kind = get("kind", "").strip().lower()
     v["kind"] = CONSUMPTION_WORDS.get(kind, "") if kind else ConsumptionKind.ORDER
     if not v["kind"]:
         row.error("kind", "unknown kind", kind)
-    v["channel"] = raw.get("channel", "").strip()[:30]
-    v["external_id"] = raw.get("external_id", "").strip()
-    if len(v["external_id"]) > 64:
-        row.error("external_id", "at most 64 characters", v["external_id"])
-    if not row.errors and not v["external_id"]:
+    v["channel"] = get("channel", "").strip()[:30]
+    v["external_id"] = external_id = get("external_id", "").strip()
+    if len(external_id) > 64:
+        row.error("external_id", "at most 64 characters", external_id)
+    if not row.errors and not external_id:
         # Identical rows are one purchase: re-importing the file changes nothing.
-        key = "|".join(
-            str(v[k])
-            for k in (
-                "customer",
-                "phone",
-                "email",
-                "occurred_on",
-                "product",
-                "quantity",
-                "amount",
-                "channel",
-                "kind",
-            )
-        )
+        key = "|".join(str(v[k]) for k in _AUTO_ID_FIELDS)
         v["external_id"] = "auto:" + hashlib.sha1(key.encode()).hexdigest()[:32]
     return row
 
