@@ -761,6 +761,7 @@ record_clock_breach = sla_actions.record_clock_breach
 deliver_due_notifications = sla_actions.deliver_due_notifications
 stale_clock_case_ids = sla_actions.stale_clock_case_ids
 recompute_case_clocks = sla_actions.recompute_case_clocks
+recompute_clocks_of_cases = sla_actions.recompute_clocks_of_cases
 recompute_stale_clocks = sla_actions.recompute_stale_clocks
 recompute_all_stale_clocks = sla_actions.recompute_all_stale_clocks
 

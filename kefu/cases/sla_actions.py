@@ -474,20 +474,40 @@ def recompute_case_clocks(case_id: int, *, actor: Actor, reason: str) -> dict[st
         return moved
 
 
+def recompute_clocks_of_cases(
+    case_ids: Iterable[int], *, actor: Actor, reason: str, rules: RuleBook | None = None
+) -> dict[int, dict[str, Any]]:
+    """Re-apply the current rules (or `rules`) to the running clocks of many cases in one
+    transaction, a few statements whatever their number: the cases locked in id order, then
+    their clocks (the order of every case action), one bulk update, and an SLA-recomputed
+    event, saying `reason`, on each case whose due times moved. Returns {case_id: moved}."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    with transaction.atomic():
+        locked = list(
+            Case.objects.select_for_update(of=("self",))
+            .filter(pk__in=id_list(ids))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        moved = recompute_batch(locked, rules)
+        record_events_by(
+            [
+                (case_id, EventType.SLA_RECOMPUTED, actor, {"reason": reason, "clocks": clocks})
+                for case_id, clocks in moved.items()
+            ]
+        )
+    return moved
+
+
 def recompute_stale_clocks(*, batch: int = 500, rules: RuleBook | None = None) -> int:
     """One batch of cases whose clocks were computed on older rules, recomputed in one short
     transaction (bulk update, events in one insert); returns how many cases."""
     ids = stale_clock_case_ids(limit=batch, rules=rules)
-    if not ids:
-        return 0
-    actor = Actor.system("sla:rules_changed")
-    with transaction.atomic():
-        moved = recompute_batch(ids, rules)
-        record_events_by(
-            [
-                (case_id, EventType.SLA_RECOMPUTED, actor, {"reason": "rules", "clocks": clocks})
-                for case_id, clocks in moved.items()
-            ]
+    if ids:
+        recompute_clocks_of_cases(
+            ids, actor=Actor.system("sla:rules_changed"), reason="rules", rules=rules
         )
     return len(ids)
 

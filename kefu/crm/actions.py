@@ -19,10 +19,14 @@ from kefu.accounts.actors import Actor
 from kefu.accounts.audit import changed_fields
 from kefu.accounts.models import Team
 from kefu.accounts.roles import is_supervising, may_take_contacts
-from kefu.cases.actions import assign_case, change_customer_tier, edit_case, transfer_case
-from kefu.cases.choices import CaseStatus, EventType, ReturnVisitOutcome
-from kefu.cases.clocks import recompute_batch
-from kefu.cases.events import record_events_by
+from kefu.cases.actions import (
+    assign_case,
+    change_customer_tier,
+    edit_case,
+    recompute_clocks_of_cases,
+    transfer_case,
+)
+from kefu.cases.choices import CaseStatus, ReturnVisitOutcome
 from kefu.cases.models import Case, CaseClock, ReturnVisit
 from kefu.core import clock
 from kefu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -376,7 +380,7 @@ def _apply_tier_moves(*, actor: Actor, rows: list[_TierMove], today: dt.date) ->
         )
         moving = [r for r in rows if r.customer_id in previous]
         set_tiers_in_bulk({r.customer_id: r.tier for r in moving}, actor=actor)
-        open_cases = list(
+        open_cases = (
             Case.objects.filter(
                 customer_id__in=[r.customer_id for r in moving], clocks__stopped_at__isnull=True
             )
@@ -384,14 +388,7 @@ def _apply_tier_moves(*, actor: Actor, rows: list[_TierMove], today: dt.date) ->
             .values_list("pk", flat=True)
             .distinct()
         )
-        if open_cases:
-            moved = recompute_batch(open_cases)
-            record_events_by(
-                [
-                    (case_id, EventType.SLA_RECOMPUTED, actor, {"reason": "tier", "clocks": c})
-                    for case_id, c in moved.items()
-                ]
-            )
+        recompute_clocks_of_cases(open_cases, actor=actor, reason="tier")
         now = clock.now()
         who = actor.as_record()
         _insert_tier_changes(

@@ -7,6 +7,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kefu.accounts.actors import Actor
 from kefu.cases import actions
@@ -15,6 +17,7 @@ from kefu.cases.models import CaseClock, CaseEvent
 from kefu.cases.tasks import recompute_stale_clocks_task
 from kefu.core import clock
 from kefu.core.errors import PermissionDenied, ValidationFailed
+from kefu.customers.models import Customer
 from kefu.sla.actions import ClosureInput, add_closure
 from kefu.sla.policies import SlaPolicy
 from kefu.sla.policy_actions import TargetInput, assign_calendar, save_policy
@@ -142,3 +145,33 @@ def test_a_run_works_on_the_rules_it_started_with(org: Org) -> None:
     assert actions.recompute_all_stale_clocks(batch=2) == 3
     assert all(due(c) == dt.datetime(2026, 3, 6, 9, 30, tzinfo=SH) for c in cases)
     assert actions.stale_clock_case_ids() == []
+
+
+def _recompute_queries(ids: list[int]) -> tuple[int, dict[int, dict]]:
+    with CaptureQueriesContext(connection) as captured:
+        moved = actions.recompute_clocks_of_cases(ids, actor=Actor.system("rfm"), reason="tier")
+    return len(captured), moved
+
+
+def test_many_cases_recomputed_in_bulk_each_moved_one_on_the_record(org: Org) -> None:
+    """The bulk recompute (a grading run's tier moves) does for many cases what
+    change_customer_tier does for one, in a number of statements that does not grow."""
+    counts = {}
+    for n in (20, 40):
+        with clock.frozen_at(dt.datetime(2026, 3, 4, 10, 0, tzinfo=SH)):
+            vip = [make_case(org) for _ in range(n)]
+            unchanged = make_case(org)
+        Customer.objects.filter(pk__in=[c.customer_id for c in vip]).update(tier="vip")
+        counts[n], moved = _recompute_queries([c.pk for c in [*vip, unchanged]])
+        assert set(moved) == {c.pk for c in vip}
+        for case in vip:
+            assert due(case) == dt.datetime(2026, 3, 4, 10, 30, tzinfo=SH)
+            event = CaseEvent.objects.get(case=case, type=EventType.SLA_RECOMPUTED)
+            assert (event.data["reason"], event.actor_source) == ("tier", "rfm")
+            assert "assign" in event.data["clocks"]
+        assert not CaseEvent.objects.filter(case=unchanged, type=EventType.SLA_RECOMPUTED).exists()
+        # Once more: nothing moves, nothing is recorded.
+        assert _recompute_queries([c.pk for c in vip])[1] == {}
+        assert CaseEvent.objects.filter(case__in=vip, type=EventType.SLA_RECOMPUTED).count() == n
+    assert counts[40] == counts[20]
+    assert actions.recompute_clocks_of_cases([], actor=Actor.system("rfm"), reason="tier") == {}
