@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 
 from kefu.accounts.models import User
 from kefu.accounts.roles import is_supervising, may_take_contacts
 from kefu.core.errors import NotFound
 from kefu.customers.choices import ConsentPurpose
-from kefu.customers.models import Consent, Customer, CustomerKind
+from kefu.customers.models import Consent, Customer, CustomerEvent, CustomerKind
 from kefu.customers.normalize import normalize_phone
 
 
@@ -108,3 +108,22 @@ def contactable(customer_ids: list[int], purpose: str) -> set[int]:
 
 def consents_of(customer_id: int) -> dict[str, Consent]:
     return {c.purpose: c for c in Consent.objects.filter(customer_id=customer_id)}
+
+
+RECORD_PAGE = 50
+
+
+def customer_record(
+    customer_id: int, *, limit: int = RECORD_PAGE, before_id: int | None = None
+) -> tuple[list[CustomerEvent], bool]:
+    """The customer's record, newest first: up to `limit` events (older than the event
+    `before_id` when paging on) with who did them, and whether older ones remain. One query,
+    from the customer_event_timeline index."""
+    events = CustomerEvent.objects.filter(customer_id=customer_id)
+    if before_id is not None:
+        at = Subquery(
+            CustomerEvent.objects.filter(pk=before_id, customer_id=customer_id).values("at")[:1]
+        )
+        events = events.filter(Q(at__lt=at) | Q(at=at, pk__lt=before_id))
+    rows = list(events.select_related("actor_user").order_by("-at", "-id")[: limit + 1])
+    return rows[:limit], len(rows) > limit

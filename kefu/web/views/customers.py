@@ -26,16 +26,24 @@ from kefu.crm.churn import reason_text
 from kefu.crm.explain import rfm_reasons
 from kefu.crm.needs import FORMULA
 from kefu.customers.actions import reveal_personal_data
-from kefu.customers.choices import ConsentMethod, ConsentPurpose, PreferredChannel
-from kefu.customers.models import DecisionRole
+from kefu.customers.choices import (
+    ConsentMethod,
+    ConsentPurpose,
+    CustomerEventType,
+    PreferredChannel,
+)
+from kefu.customers.models import Customer, CustomerEvent, DecisionRole
 from kefu.customers.normalize import mask_email, mask_id_number, mask_phone
 from kefu.customers.selectors import (
     consents_of,
+    customer_record,
     decision_chain,
     get_customer,
     get_customer_profile,
 )
+from kefu.web.customer_record import RecordPresenter, people_named
 from kefu.web.decorators import staff_view
+from kefu.web.http import is_htmx
 from kefu.web.queues import BY_SLUG
 
 CHART_MONTHS = 12
@@ -146,8 +154,60 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         if is_supervising(user)
         else [],
         "teams": list(all_teams()) if is_supervising(user) else [],
+        **_record(customer, personal=personal),
     }
     return render(request, "web/customer.html", context)
+
+
+def _record(customer: Customer, *, personal: bool, before_id: int | None = None) -> dict[str, Any]:
+    """One page of the customer's record as sentences: one query for the events (with their
+    actors), one more only when a page names other staff or decision-chain roles."""
+    events, more = customer_record(customer.pk, before_id=before_id)
+    return {
+        "record": RecordPresenter(
+            personal=personal, people=_people(customer, events), roles=_roles(events)
+        ).lines(events),
+        "record_more": more,
+        "record_last": events[-1].pk if events else None,
+    }
+
+
+def _people(customer: Customer, events: list[CustomerEvent]) -> dict[int, str]:
+    ids = people_named(events)
+    known = {}
+    manager = customer.account_manager if Customer.account_manager.is_cached(customer) else None
+    if manager is not None and manager.pk in ids:
+        known[manager.pk] = manager.label
+    missing = ids - set(known)
+    if missing:
+        known.update({u.pk: u.label for u in User.objects.filter(pk__in=missing)})
+    return known
+
+
+def _roles(events: list[CustomerEvent]) -> dict[str, str]:
+    if not any(e.type == CustomerEventType.CONTACT_ROLE for e in events):
+        return {}
+    return {r.code: r.label for r in DecisionRole.objects.all()}
+
+
+@staff_view
+def record_page(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Older entries of the customer's record: rows for HTMX, else a page of their own."""
+    user = request.user
+    assert isinstance(user, User)
+    customer = get_customer(user, customer_id)  # scope: 404 outside it
+    try:
+        before_id = int(request.GET.get("before", ""))
+    except ValueError:
+        before_id = None
+    context = {
+        "customer": customer,
+        "page_title": customer.name,
+        **_record(customer, personal=may_see_personal_data(user), before_id=before_id),
+    }
+    if is_htmx(request):
+        return render(request, "web/partials/customer_record.html", context)
+    return render(request, "web/customer_record.html", context)
 
 
 @require_POST
