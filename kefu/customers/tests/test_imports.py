@@ -148,3 +148,62 @@ def test_import_refusals(org: Org) -> None:
     with pytest.raises(Conflict):
         start_import(actor=Actor.staff(org.supervisor), job_id=job.pk)
     assert run_import(job.pk).state == "failed"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "zhang.san@example.cn",
+        "Li_Si+vip@Mail.Example.COM",
+        "a@b.co",
+        ".dot@example.cn",
+        "dot.@example.cn",
+        "two..dots@example.cn",
+        "x@-bad.cn",
+        "x@bad-.cn",
+        "x@example.c",
+        "x@example",
+        "no-at-sign.example.cn",
+        "王@例子.中国",
+        "x@localhost",
+    ],
+)
+def test_the_fast_email_check_agrees_with_the_full_one(address: str) -> None:
+    from kefu.customers.importing import fast_email
+    from kefu.customers.normalize import normalize_email
+
+    def outcome(check: object) -> str:
+        try:
+            return check(address)  # type: ignore[operator]
+        except ValueError:
+            return "refused"
+
+    assert outcome(fast_email) == outcome(normalize_email)
+
+
+def test_rows_read_ahead_keep_their_order_and_a_reading_error_reaches_the_caller() -> None:
+    from kefu.customers.importing import Row, UnreadableFile, read_ahead
+
+    def rows(fail_at: int | None):  # type: ignore[no-untyped-def]
+        for n in range(2, 25):
+            if n == fail_at:
+                raise UnreadableFile("mixed or unknown text encoding")
+            yield Row(n)
+
+    batches = list(read_ahead(rows(None), 5))
+    assert [len(b) for b in batches] == [5, 5, 5, 5, 3]
+    assert [r.number for b in batches for r in b] == list(range(2, 25))
+
+    seen: list[int] = []
+    with pytest.raises(UnreadableFile):
+        for batch in read_ahead(rows(13), 5):
+            seen += [r.number for r in batch]
+    assert seen == list(range(2, 12))  # the rows before the bad one, then the error
+
+    # A caller that stops early leaves no reader behind.
+    import threading
+
+    stream = read_ahead(rows(None), 2, depth=1)
+    next(stream)
+    stream.close()
+    assert not any(t.name == "import-reader" for t in threading.enumerate())
