@@ -395,7 +395,7 @@ def preview(path: Path, name: str, kind: str) -> dict[str, Any]:
 _END = object()
 
 
-def read_ahead(rows: Iterator[Row], size: int, *, depth: int = 2) -> Iterator[list[Row]]:
+def read_ahead(rows: Iterator[Row], size: int, *, depth: int = 2) -> Generator[list[Row]]:
     """`rows` in lists of `size`, read and checked by a background thread while the caller
     writes the previous list (the thread touches no database: reading and checking is pure
     Python, and the database's time is spent waiting for the server, which lets it run).
