@@ -85,13 +85,13 @@ PAGES = {
     ),
     "customer_pick": ("agent", lambda b: f"/customers/{b['customer'].pk}/pick/", HTMX, "", 3),
     # The customer 360 page: + tier, RFM, tier history, spend chart, consumption, needs,
-    # churn, follow-up, consents, addresses, tags (a constant, not per row).
+    # churn, follow-up, consents, addresses, tags, the customer record (a constant, not per row).
     "customer": (
         "agent",
         lambda b: f"/customers/{b['customer'].pk}/",
         {},
         'class="mono"><a href',
-        21,
+        22,
     ),
     "board": ("supervisor", lambda b: "/board/", {}, "data-case=", 7),
 }
