@@ -46,9 +46,11 @@ BROKEN = (
 
 def load_channels_demo(org: DemoOrg, people: list[Customer], now: dt.datetime) -> None:
     team = org.teams.get("cc-hotline")
-    mailbox, _ = Mailbox.objects.get_or_create(
-        address=ADDRESS,
-        defaults={"name": "客服邮箱", "team": team, "default_kind": "repair_request"},
+    mailbox = Mailbox.objects.filter(address=ADDRESS).first() or actions.save_mailbox(
+        actions.MailboxInput(
+            name="客服邮箱", address=ADDRESS, team=team, default_kind="repair_request"
+        ),
+        actor=Actor.system("demo"),
     )
     customer = next((c for c in people if c.primary_email), None)
     if customer is None:

@@ -10,11 +10,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from kefu.accounts.models import Department, Site, Team, User
+from kefu.accounts.models import ConfigurationEvent, Department, Site, Team, User
 from kefu.cases.choices import CaseStatus, EventType
 from kefu.cases.models import Case, CaseEvent, CaseKind, CaseMessage, ReturnVisit
-from kefu.customers.models import Customer, CustomerKind
+from kefu.channels.models import Mailbox
+from kefu.customers.models import ConsumptionRecord, Customer, CustomerEvent, CustomerKind
 from kefu.demo.assist import SHOWCASE_SUBJECTS
+from kefu.demo.channels import ADDRESS as MAILBOX_ADDRESS
 from kefu.demo.channels import SUBJECT as EMAIL_SUBJECT
 from kefu.demo.crm import EXTERNAL_PREFIX as CRM_DEMO_PREFIX
 from kefu.demo.crm import VIP_SUBJECT
@@ -123,6 +125,14 @@ def test_a_small_load_has_every_kind_in_every_status_and_a_backdated_record():
     assert not closed.filter(cause__isnull=True).exists()
     assert not closed.filter(root_cause="").exists()
     assert all(c.return_visits.exists() for c in closed)
+    # and the mailbox and the purchases it sets up are on the record like any other
+    mailbox = Mailbox.objects.get(address=MAILBOX_ADDRESS)
+    assert ConfigurationEvent.objects.filter(
+        app_label="channels", model="mailbox", object_id=str(mailbox.pk), action="created"
+    ).exists()
+    purchases = ConsumptionRecord.objects.count()
+    assert purchases > 0
+    assert CustomerEvent.objects.filter(type="consumption_recorded").count() == purchases
 
 
 def test_the_organisation_and_the_demo_logins():
