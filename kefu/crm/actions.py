@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, Max, Q, Sum
 
 from kefu.accounts.actors import Actor
-from kefu.accounts.audit import changed_fields
+from kefu.accounts.audit import changed_fields, record_configuration_event
 from kefu.accounts.models import Team
 from kefu.accounts.roles import is_supervising, may_take_contacts
 from kefu.cases.actions import (
@@ -942,21 +942,26 @@ def update_need(*, actor: Actor, need_id: int, **changes: Any) -> Need:
 
 def ensure_default_tiers() -> int:
     """The shipped value tiers and settings, when a database has none (tests that flush the
-    migrations' data, fresh installs); returns how many tiers were created."""
+    migrations' data, fresh installs), each on the configuration's record; returns how many
+    tiers were created."""
+    actor = Actor.system("setup")
     created = 0
     with transaction.atomic():
         if not ValueTier.objects.exists():
             for code, name, name_en, rank, floor, priority, entitlements in DEFAULT_TIERS:
-                ValueTier.objects.create(
-                    code=code,
-                    name=name,
-                    name_en=name_en,
-                    rank=rank,
-                    min_score=floor,
-                    queue_priority=priority,
-                    entitlements=entitlements,
-                )
+                fields = {
+                    "code": code,
+                    "name": name,
+                    "name_en": name_en,
+                    "rank": rank,
+                    "min_score": floor,
+                    "queue_priority": priority,
+                    "entitlements": entitlements,
+                }
+                tier = ValueTier.objects.create(**fields)
+                record_configuration_event(tier, "created", actor=actor, after=fields)
                 created += 1
         if not CrmSettings.objects.filter(pk=1).exists():
-            CrmSettings.objects.create(pk=1, **DEFAULT_CUTS)
+            settings = CrmSettings.objects.create(pk=1, **DEFAULT_CUTS)
+            record_configuration_event(settings, "created", actor=actor, after=DEFAULT_CUTS)
     return created

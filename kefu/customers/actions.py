@@ -570,14 +570,7 @@ def record_consumption(
                 customer_id,
                 CustomerEventType.CONSUMPTION_RECORDED,
                 actor=actor,
-                record_id=record.pk,
-                kind=kind,
-                occurred_on=occurred_on.isoformat(),
-                product=product,
-                quantity=str(record.quantity),
-                amount=str(record.amount),
-                channel=channel,
-                external_id=external_id,
+                **_consumption_data(record),
             )
             return record
     except IntegrityError:
@@ -621,8 +614,10 @@ def record_export(*, actor: Actor, what: str, masked: bool) -> None:
 
 
 def bulk_record_consumption(*, actor: Actor, records: list[ConsumptionRecord]) -> int:
-    """Many consumption records at once (demo data, benchmarks, integrations): checked, then
-    inserted in batches; records whose external id is already stored are skipped."""
+    """Many consumption records at once (demo data, integrations): checked, then inserted in
+    batches, each with its entry on the customer's record as record_consumption writes it.
+    Records whose external id is stored already (or repeated in `records`) are skipped.
+    Returns how many were stored."""
     if actor.is_staff and actor.user is not None and not is_supervising(actor.user):
         raise PermissionDenied("only supervisors and managers record consumption in bulk")
     for record in records:
@@ -630,7 +625,53 @@ def bulk_record_consumption(*, actor: Actor, records: list[ConsumptionRecord]) -
             raise ValidationFailed("invalid consumption record", fields={"kind": record.kind})
         if not isinstance(record.amount, Decimal) or not record.amount.is_finite():
             raise ValidationFailed("invalid amount", fields={"amount": str(record.amount)})
-    with transaction.atomic():
-        before = ConsumptionRecord.objects.count() if records else 0
-        ConsumptionRecord.objects.bulk_create(records, batch_size=5000, ignore_conflicts=True)
-        return (ConsumptionRecord.objects.count() - before) if records else 0
+        if not isinstance(record.occurred_on, dt.date):
+            raise ValidationFailed("invalid date", fields={"occurred_on": "a date"})
+    if not records:
+        return 0
+    try:
+        with transaction.atomic():
+            taken = _stored_external_ids([r.external_id for r in records if r.external_id])
+            fresh = []
+            for record in records:
+                if record.external_id:
+                    if record.external_id in taken:
+                        continue
+                    taken.add(record.external_id)
+                fresh.append(record)
+            stored = ConsumptionRecord.objects.bulk_create(fresh, batch_size=5000)
+            record_customer_events(
+                CustomerEventType.CONSUMPTION_RECORDED,
+                [(r.customer_id, _consumption_data(r)) for r in stored],
+                actor=actor,
+            )
+    except IntegrityError as exc:
+        # A concurrent writer stored one of the external ids first: nothing was stored.
+        raise Conflict("an external id was stored meanwhile; send the records again") from exc
+    return len(stored)
+
+
+def _stored_external_ids(external_ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(external_ids), 5000):
+        chunk = external_ids[start : start + 5000]
+        found.update(
+            ConsumptionRecord.objects.filter(external_id__in=chunk).values_list(
+                "external_id", flat=True
+            )
+        )
+    return found
+
+
+def _consumption_data(record: ConsumptionRecord) -> dict[str, Any]:
+    """What a CONSUMPTION_RECORDED entry says about the record."""
+    return {
+        "record_id": record.pk,
+        "kind": record.kind,
+        "occurred_on": record.occurred_on.isoformat(),
+        "product": record.product,
+        "quantity": str(record.quantity),
+        "amount": str(record.amount),
+        "channel": record.channel,
+        "external_id": record.external_id,
+    }

@@ -11,8 +11,9 @@ from django.test import Client
 from kefu.accounts.actors import Actor
 from kefu.accounts.models import ConfigurationEvent, User
 from kefu.core.errors import PermissionDenied, ValidationFailed
-from kefu.crm.actions import save_value_tier, update_crm_settings
+from kefu.crm.actions import ensure_default_tiers, save_value_tier, update_crm_settings
 from kefu.crm.models import CrmSettings, TierChange, ValueTier
+from kefu.crm.reference_data import DEFAULT_TIERS
 from tests.factories import Org, make_customer
 
 
@@ -232,3 +233,23 @@ def test_records_stay_read_only_in_the_admin(org: Org) -> None:
     deleted = client.post(f"/admin/crm/tierchange/{change.pk}/delete/", {"post": "yes"})
     assert deleted.status_code == 403
     assert TierChange.objects.get(pk=change.pk).tier == "vip"
+
+
+@pytest.mark.django_db
+def test_the_default_tiers_restored_on_an_empty_database_are_on_the_record() -> None:
+    ValueTier.objects.all().delete()
+    CrmSettings.objects.all().delete()
+    assert ensure_default_tiers() == len(DEFAULT_TIERS)
+    created = ConfigurationEvent.objects.filter(app_label="crm", action="created")
+    tiers = {e.object_id: e for e in created.filter(model="valuetier")}
+    assert set(tiers) == {str(pk) for pk in ValueTier.objects.values_list("pk", flat=True)}
+    vip = tiers[str(ValueTier.objects.get(code="vip").pk)]
+    assert (vip.actor_kind, vip.actor_source, vip.data["after"]["code"]) == (
+        "system",
+        "setup",
+        "vip",
+    )
+    assert created.filter(model="crmsettings").count() == 1
+    # a database that has them is left alone, and nothing more is recorded
+    assert ensure_default_tiers() == 0
+    assert created.count() == len(DEFAULT_TIERS) + 1

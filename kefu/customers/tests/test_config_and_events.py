@@ -4,16 +4,23 @@ through save_decision_role (checked, recorded), also from the admin."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.models import ConfigurationEvent, User
 from kefu.core.errors import PermissionDenied, ValidationFailed
-from kefu.customers.actions import record_consumption, save_decision_role
-from kefu.customers.models import CustomerEvent, DecisionRole
+from kefu.customers.actions import (
+    bulk_record_consumption,
+    record_consumption,
+    save_decision_role,
+)
+from kefu.customers.models import ConsumptionRecord, Customer, CustomerEvent, DecisionRole
 from tests.factories import Org, make_customer
 
 
@@ -51,6 +58,56 @@ def test_a_recorded_purchase_is_on_the_customers_record_once(org: Org) -> None:
             amount=1,
         )
     assert CustomerEvent.objects.filter(type="consumption_recorded").count() == 1
+
+
+def _purchases(customers: list[Customer], tag: str) -> list[ConsumptionRecord]:
+    return [
+        ConsumptionRecord(
+            customer_id=c.pk,
+            kind="bill",
+            occurred_on=dt.date(2026, 2, 1),
+            product="月租",
+            quantity=Decimal(1),
+            amount=Decimal("58.00"),
+            external_id=f"{tag}-{c.pk}",
+        )
+        for c in customers
+    ]
+
+
+def test_purchases_recorded_in_bulk_are_each_on_the_record_in_a_few_statements(
+    org: Org,
+) -> None:
+    billing = Actor.system("billing")
+    record_consumption(
+        actor=billing,
+        customer_id=make_customer(org).pk,
+        occurred_on=dt.date(2026, 1, 5),
+        product="宽带套餐",
+        amount="199",
+        external_id="ORD-stored",
+    )
+    counts = {}
+    for n in (20, 40):
+        customers = [make_customer(org, f"客户{n}-{i}") for i in range(n)]
+        records = _purchases(customers, f"BILL{n}")
+        # one already stored, one repeated in the batch: both skipped
+        records[0].external_id = "ORD-stored"
+        records.append(_purchases(customers[-1:], f"BILL{n}")[0])
+        with CaptureQueriesContext(connection) as captured:
+            assert bulk_record_consumption(actor=billing, records=records) == n - 1
+        counts[n] = len(captured)
+        stored = {r.pk: r for r in ConsumptionRecord.objects.filter(customer__in=customers)}
+        assert len(stored) == n - 1
+        events = CustomerEvent.objects.filter(customer__in=customers, type="consumption_recorded")
+        assert sorted(e.data["record_id"] for e in events) == sorted(stored)
+        event = events.get(customer=customers[1])
+        assert (event.actor_kind, event.actor_source) == ("system", "billing")
+        assert event.data["external_id"] == f"BILL{n}-{customers[1].pk}"
+        assert (event.data["amount"], event.data["occurred_on"]) == ("58.00", "2026-02-01")
+    assert counts[40] == counts[20]
+    with pytest.raises(PermissionDenied):
+        bulk_record_consumption(actor=Actor.staff(org.agent), records=[])
 
 
 def _client(user: User) -> Client:
