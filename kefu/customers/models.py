@@ -67,6 +67,7 @@ class Customer(models.Model):
         on_delete=models.PROTECT,
         related_name="contacts",
         limit_choices_to={"kind": CustomerKind.ORGANISATION},
+        db_index=False,  # customer_chain leads with it
     )
     # A plain tier until the CRM issue grades customers by RFM.
     tier = models.CharField(_("客户等级"), max_length=30, blank=True, default="standard")
@@ -172,7 +173,12 @@ class CustomerAddress(models.Model):
 
 
 class CustomerTag(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tags")
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="tags",
+        db_index=False,  # customer_tag_unique leads with it
+    )
     tag = models.CharField(_("标签"), max_length=30)
 
     class Meta:
@@ -220,7 +226,12 @@ class Consent(models.Model):
 class ConsumptionRecord(models.Model):
     """A product or plan bought, an order, a bill: what the customer spent, when, how."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consumption")
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="consumption",
+        db_index=False,  # consumption_customer_day leads with it
+    )
     kind = models.CharField(
         _("类别"), max_length=10, choices=ConsumptionKind.choices, default=ConsumptionKind.ORDER
     )
