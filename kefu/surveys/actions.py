@@ -469,11 +469,22 @@ def _invitation(
         wave=wave,
         channel=channel,
         address=address,
-        language=getattr(customer, "language", "") or settings.LANGUAGE_CODE,
+        language=_language_of(customer),
         created_at=now,
         expires_at=now + dt.timedelta(days=survey.expiry_days),
         **_cuts(case, customer),
     )
+
+
+def _language_of(customer: Customer) -> str:
+    """The invitation's language: the customer's preferred one where the surveys speak it
+    ("en…" English, "zh…" Chinese), else the site's default."""
+    preferred = customer.preferred_language.strip().lower()
+    if preferred.startswith("en"):
+        return "en"
+    if preferred.startswith("zh"):
+        return "zh-hans"
+    return settings.LANGUAGE_CODE
 
 
 def _invited(survey: Survey, invitations: list[Invitation], now: dt.datetime) -> None:

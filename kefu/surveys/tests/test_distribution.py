@@ -13,7 +13,7 @@ from kefu.accounts.actors import Actor
 from kefu.cases import actions as case_actions
 from kefu.cases.models import CaseEvent
 from kefu.core import clock
-from kefu.customers.actions import add_contact, create_customer
+from kefu.customers.actions import add_contact, create_customer, update_profile
 from kefu.customers.models import Customer, CustomerKind, DecisionRole
 from kefu.surveys import actions
 from kefu.surveys.models import Invitation, OutboxMessage, Survey
@@ -55,6 +55,29 @@ def test_closing_a_complaint_sends_the_return_visit_survey_once_by_email(
     assert actions.distribute_for_case_event(closed.pk) == []
     assert Invitation.objects.filter(case=case).count() == 1
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("preferred", ["en", "en-GB"])
+def test_a_customer_who_prefers_english_is_asked_in_english(
+    org: Org, preferred: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    english = consenting_customer(org, "Li Lei")
+    update_profile(
+        actor=Actor.staff(org.agent), customer_id=english.pk, preferred_language=preferred
+    )
+    chinese = consenting_customer(org, "韩梅梅")
+    close(org, english, "complaint", django_capture_on_commit_callbacks)
+    close(org, chinese, "complaint", django_capture_on_commit_callbacks)
+
+    invitation = Invitation.objects.get(customer=english)
+    assert invitation.language == "en"
+    sent = {m.to[0]: m for m in mail.outbox}
+    email = sent[english.primary_email]
+    assert email.subject == invitation.survey.title_en
+    assert "Please take a minute or two to answer our survey" in email.body
+    # a customer without a preference keeps the default, Chinese
+    assert Invitation.objects.get(customer=chinese).language == "zh-hans"
+    assert "请用一两分钟回答我们的调查" in sent[chinese.primary_email].body
 
 
 def test_closing_an_inquiry_sends_the_csat_survey_and_other_events_send_nothing(
