@@ -178,7 +178,7 @@ def count_rows(path: Path, name: str) -> int | None:
     return max(0, lines - 1)
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int  # as the spreadsheet numbers it: the header is row 1
     values: dict[str, Any] = field(default_factory=dict)
@@ -199,8 +199,12 @@ def iter_rows(path: Path, name: str, kind: str, encoding: str = "") -> Iterator[
     if missing:
         raise UnreadableFile("missing columns: " + ", ".join(missing))
     check = check_customer if kind == ImportKind.CUSTOMERS else check_consumption
+    fields = list(columns.items())
+    width = max(columns) + 1 if columns else 0
     for number, cells in enumerate(rows, start=2):
-        raw = {f: cells[i] if i < len(cells) else "" for i, f in columns.items()}
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        raw = {f: cells[i] for i, f in fields}
         if not any(raw.values()):
             continue
         yield check(Row(number), raw)
