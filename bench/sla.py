@@ -146,7 +146,7 @@ def sla(ctx: Context) -> Section:
             f"{due:,} of them — {DUE_SHARE:.0%} of all {ctx.cases:,} cases — are past due "
             "and not yet breached, on cases with an escalation step left. One call of the sweep "
             "(`sweep_clocks`, as the worker runs it every minute) finds them through the "
-            "partial indexes and records, batch after batch of 500 cases: a breach event, "
+            "partial indexes and records, batch after batch of 1,000 cases: a breach event, "
             "one escalation step (an event and the case row), the notices, the clock marked; "
             "plus the 80% warnings that fall due. The same again (new clocks, other cases) "
             "with two workers sweeping at once. Then a calendar change makes every running "
