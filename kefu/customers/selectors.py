@@ -122,8 +122,11 @@ def customer_record(
     events = CustomerEvent.objects.filter(customer_id=customer_id)
     if before_id is not None:
         at = Subquery(
-            CustomerEvent.objects.filter(pk=before_id, customer_id=customer_id).values("at")[:1]
+            CustomerEvent.objects.filter(pk=before_id, customer_id=customer_id)
+            .order_by()
+            .values("at")[:1]
         )
-        events = events.filter(Q(at__lt=at) | Q(at=at, pk__lt=before_id))
+        # at <= … is the index condition; the OR only drops the ties already shown.
+        events = events.filter(at__lte=at).filter(Q(at__lt=at) | Q(pk__lt=before_id))
     rows = list(events.select_related("actor_user").order_by("-at", "-id")[: limit + 1])
     return rows[:limit], len(rows) > limit
