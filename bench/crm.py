@@ -125,7 +125,8 @@ def crm(ctx: Context) -> Section:
         about=(
             f"A CSV of {customers:,} customers ({BAD_SHARE:.1%} bad rows) and one of "
             f"{purchases:,} consumption rows are imported through the worker job's code "
-            "(`run_import`: streamed rows, batches of 2,000 checked, deduplicated by customer "
+            "(`run_import`: streamed rows read and checked ahead by a thread, batches of 10,000 "
+            "deduplicated by customer "
             "number, phone and email, and bulk-written, each batch one transaction with the "
             "job's progress); peak resident memory is sampled every 50 ms. The consumption "
             "file is then imported again (every row recognised, nothing written). The RFM "
