@@ -13,7 +13,6 @@ from kefu.cases.models import Case, CaseEvent
 from kefu.cases.signals import case_event_committed, is_wanted
 from kefu.core import clock
 
-
 _PLAIN = frozenset({str, int, float, bool})
 
 
