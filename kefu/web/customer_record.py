@@ -241,7 +241,8 @@ class RecordPresenter:
     def _need_updated(self, data: dict[str, Any], v: dict[str, str]) -> str:
         before, after = data.get("before") or {}, data.get("after") or {}
         changes, labels = [], _need_field_labels()
-        for name in after:
+        # In the form's order (PostgreSQL's jsonb keeps keys in its own order).
+        for name in sorted(after, key=lambda n: (list(labels).index(n) if n in labels else 99, n)):
             old, new = before.get(name), after[name]
             if name == "status":
                 old, new = _choice(NeedStatus, old), _choice(NeedStatus, new)
