@@ -129,27 +129,16 @@ class RecordPresenter:
         return [self.line(e) for e in events]
 
     def line(self, event: CustomerEvent) -> RecordLine:
-        data = event.data or {}
+        what = _choice(E, event.type)
         values = {"who": self.who(event)}
         writer: Callable[[dict[str, Any], dict[str, str]], str] | None = getattr(
             self, "_" + event.type, None
         )
-        text = (
-            writer(data, values)
-            if writer
-            else _("%(who)s · %(what)s")
-            % {
-                **values,
-                "what": _choice(E, event.type),
-            }
-        )
-        return RecordLine(
-            event=event,
-            at=event.at,
-            what=_choice(E, event.type),
-            text=text,
-            tone=TONES.get(event.type, ""),
-        )
+        if writer is None:  # a type this page has no sentence for yet: its name
+            text = _("%(who)s · %(what)s") % {**values, "what": what}
+        else:
+            text = writer(event.data or {}, values)
+        return RecordLine(event, event.at, what, text, TONES.get(event.type, ""))
 
     def who(self, event: CustomerEvent) -> str:
         if event.actor_user is not None:
