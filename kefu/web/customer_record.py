@@ -29,7 +29,7 @@ from kefu.customers.normalize import mask_email, mask_id_number, mask_phone
 
 E = CustomerEventType
 
-TONES = {
+TONES: dict[str, str] = {
     E.CONSENT_WITHDRAWN: "warn",
     E.REVEALED: "warn",
     E.CHURN_WARNING_OPENED: "warn",
@@ -80,9 +80,10 @@ def _field_label(name: str) -> str:
     if name in special:
         return special[name]
     try:
-        return str(Customer._meta.get_field(name.removesuffix("_id")).verbose_name)
+        field = Customer._meta.get_field(name.removesuffix("_id"))
     except FieldDoesNotExist:
         return name
+    return str(getattr(field, "verbose_name", name))
 
 
 def _need_field_labels() -> dict[str, str]:
