@@ -76,12 +76,14 @@ def recent_consumption(customer_id: int, limit: int = 10) -> list[ConsumptionRec
     )
 
 
-def needs_of(customer_id: int) -> list[Need]:
-    return list(
+def needs_of(customer_id: int, limit: int | None = None) -> list[Need]:
+    """The customer's needs, highest priority first (the first `limit` of them if given)."""
+    needs = (
         Need.objects.filter(customer_id=customer_id)
         .prefetch_related("cases")
         .order_by("-priority", "-id")
     )
+    return list(needs if limit is None else needs[:limit])
 
 
 def churn_of(customer_id: int) -> ChurnAssessment | None:

@@ -271,3 +271,23 @@ def test_the_page_runs_as_many_queries_for_25_rows_as_for_one(org: Org, as_user,
     assert len(_lines(page)) >= 20 and page.count('class="mono"><a href') >= 20
     assert page.count("<td>¥") >= 10 and page.count("需求") >= 25
     assert few == many == PINNED[role]
+
+
+def test_the_page_shows_the_50_most_pressing_needs(org: Org, customer, as_user) -> None:
+    for i in range(52):
+        record_need(
+            actor=Actor.staff(org.agent),
+            customer_id=customer.pk,
+            category="service",
+            title=f"需求编号{i:02d}",
+            importance=5 if i == 0 else 3,
+            urgency=3,
+            feasibility=3,
+            days_to_fulfil=30,
+        )
+
+    page = _page(as_user(org.agent), customer)
+    needs = page[page.index('data-testid="needs"') : page.index('id="cases-title"')]
+
+    assert needs.count("<td>需求编号") == 50 and "<td>需求编号00</td>" in needs
+    assert "只显示优先级最高的 50 条需求。" in needs

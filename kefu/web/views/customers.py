@@ -47,6 +47,7 @@ from kefu.web.http import is_htmx
 from kefu.web.queues import BY_SLUG
 
 CHART_MONTHS = 12
+NEEDS_SHOWN = 50
 CHART_W, CHART_H, CHART_PAD = 640, 170, 24
 
 
@@ -108,6 +109,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     chain = decision_chain(customer.pk) if customer.kind == "organisation" else []
     chain_ids = {c.pk for c in chain}
     consents = consents_of(customer.pk)
+    needs = crm.needs_of(customer.pk, limit=NEEDS_SHOWN + 1)
     context = {
         "customer": customer,
         "queue_url": reverse("web:queue", kwargs={"slug": queue}) + f"?customer={customer.pk}",
@@ -125,7 +127,8 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "tier_names": {t.code: t.label for t in tiers},
         "chart": _chart(crm.monthly_spend(customer.pk, months=CHART_MONTHS, today=today)),
         "consumption": crm.recent_consumption(customer.pk),
-        "needs": crm.needs_of(customer.pk),
+        "needs": needs[:NEEDS_SHOWN],
+        "more_needs": len(needs) > NEEDS_SHOWN,
         "need_formula": FORMULA,
         "need_categories": NeedCategory.choices,
         "need_scales": [
