@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.http import HttpRequest
 
 from kefu.accounts.models import ConfigurationEvent, Department, Site, Team, User
+from kefu.core.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -31,18 +31,9 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConfigurationEvent)
-class ConfigurationEventAdmin(admin.ModelAdmin):
+class ConfigurationEventAdmin(ReadOnlyAdmin):
     """The configuration's record: read only (entries are written by the actions)."""
 
     list_display = ("at", "app_label", "model", "object_label", "action", "actor_user")
     list_filter = ("app_label", "model", "action")
     search_fields = ("object_label", "object_id")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
