@@ -756,6 +756,7 @@ def add_attachment(
 # kefu/cases/sla_actions.py (the worker's batched writes); the same names here.
 
 sweep_clocks = sla_actions.sweep_clocks
+more_due_than = sla_actions.more_due_than
 record_clock_warning = sla_actions.record_clock_warning
 record_clock_breach = sla_actions.record_clock_breach
 deliver_due_notifications = sla_actions.deliver_due_notifications

@@ -51,7 +51,10 @@ _ESCALATION_FIELDS = ["escalation_level", "escalated_to", "version", "updated_at
 # --- the sweep ----------------------------------------------------------------------------
 
 
-def sweep_clocks(*, now: dt.datetime | None = None, batch: int = 1000) -> tuple[int, int]:
+SWEEP_BATCH = 1000
+
+
+def sweep_clocks(*, now: dt.datetime | None = None, batch: int = SWEEP_BATCH) -> tuple[int, int]:
     """Warn and breach every clock due at `now`, found by index, `batch` cases per short
     transaction. Returns (warned, breached) by this sweep.
 
@@ -73,6 +76,12 @@ def sweep_clocks(*, now: dt.datetime | None = None, batch: int = 1000) -> tuple[
         if not any(done):
             break
     return warned, breached
+
+
+def more_due_than(count: int, *, now: dt.datetime | None = None) -> bool:
+    """Whether more than `count` cases have a clock due (one bounded index scan): a sweep big
+    enough for a second worker to share."""
+    return len(_due_case_ids(now or clock.now(), limit=count + 1)) > count
 
 
 def _commit_without_waiting_for_the_disk() -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from kefu.cases import actions
+from kefu.cases import actions, sla_actions
 
 RETRIES = 3
 RETRY = {"retries": RETRIES, "retry_delay": 10, "retry_backoff": 2}  # 10 s, 20 s, 40 s
@@ -26,7 +26,17 @@ def _periodic(**options: Any) -> Any:
 @_periodic()
 def sweep_clocks_task() -> tuple[int, int]:
     """Every minute: warnings and breaches of the time standards that are due (all of them,
-    batch after batch; several workers share the batches)."""
+    batch after batch). When more than one batch is due, a second worker is asked to join:
+    the two share the batches (each locks its cases with SKIP LOCKED), so a big sweep takes
+    the time of its share while the database works on the other."""
+    if actions.more_due_than(sla_actions.SWEEP_BATCH):
+        join_sweep_task()
+    return actions.sweep_clocks()
+
+
+@db_task(**RETRY)
+def join_sweep_task() -> tuple[int, int]:
+    """Another worker's share of a big sweep (nothing left to do when it starts late)."""
     return actions.sweep_clocks()
 
 

@@ -65,3 +65,30 @@ def test_the_notification_job_empties_the_queue_batch_after_batch(org: Org) -> N
         == 5
     )
     assert not CaseNotification.objects.filter(emailed_at__isnull=True).exists()
+
+
+def test_a_sweep_bigger_than_a_batch_asks_a_second_worker_to_join(
+    org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kefu.cases import sla_actions
+    from kefu.cases.models import CaseClock
+
+    cases = [make_case(org) for _ in range(7)]
+    joined: list[tuple[int, int]] = []
+    share = tasks.join_sweep_task.call_local
+
+    def join() -> tuple[int, int]:
+        joined.append(share())  # the second worker's share, run here and now
+        return joined[-1]
+
+    monkeypatch.setattr(tasks, "join_sweep_task", join)
+    monkeypatch.setattr(sla_actions, "SWEEP_BATCH", 5)
+    tasks.sweep_clocks_task.call_local()  # nothing due yet: nobody is asked
+    assert joined == []
+
+    due = max(CaseClock.objects.get(case=c, metric="assign").due_at for c in cases)
+    with clock.frozen_at(due + dt.timedelta(minutes=1)):
+        assert actions.more_due_than(5) and not actions.more_due_than(7)
+        tasks.sweep_clocks_task.call_local()
+    assert len(joined) == 1 and joined[0][1] == 7
+    assert not CaseClock.objects.filter(metric="assign", breached_at__isnull=True).exists()
