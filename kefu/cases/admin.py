@@ -1,4 +1,5 @@
-"""Admin: reference data is edited here; cases and their record are read-only."""
+"""Admin: reference data is edited here through the case actions (administrators; on the
+configuration record; deactivated, never deleted); cases and their record are read-only."""
 
 from __future__ import annotations
 
@@ -7,19 +8,41 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from kefu.accounts.admin import ConfigurationAdmin, actor_of, values_of
+from kefu.cases import configuration
 from kefu.cases.models import Case, CaseEvent, CaseKind, CauseCategory
 from kefu.core.admin import ReadOnlyAdmin
 
 
 @admin.register(CaseKind)
-class CaseKindAdmin(admin.ModelAdmin):
+class CaseKindAdmin(ConfigurationAdmin):
     list_display = ("code", "name_zh", "name_en", "number_prefix", "workflow", "is_complaint")
     list_editable = ("name_zh", "name_en")
+    configured_fields = configuration.CASE_KIND_FIELDS
+    configuration_check = configuration.check_case_kind
+
+    def save_model(self, request: HttpRequest, obj: CaseKind, form: Any, change: bool) -> None:
+        saved = configuration.save_case_kind(
+            actor=actor_of(request),
+            values=values_of(obj, configuration.CASE_KIND_FIELDS),
+            kind_id=obj.pk if change else None,
+        )
+        obj.pk = saved.pk
 
 
 @admin.register(CauseCategory)
-class CauseCategoryAdmin(admin.ModelAdmin):
+class CauseCategoryAdmin(ConfigurationAdmin):
     list_display = ("code", "name_zh", "name_en", "is_work_quality", "active", "sort_order")
+    configured_fields = configuration.CAUSE_CATEGORY_FIELDS
+    configuration_check = configuration.check_cause_category
+
+    def save_model(self, request: HttpRequest, obj: CauseCategory, form: Any, change: bool) -> None:
+        saved = configuration.save_cause_category(
+            actor=actor_of(request),
+            values=values_of(obj, configuration.CAUSE_CATEGORY_FIELDS),
+            category_id=obj.pk if change else None,
+        )
+        obj.pk = saved.pk
 
 
 class EventInline(admin.TabularInline):
