@@ -806,4 +806,5 @@ def record_domain_event(case_id: int, event_type: str, *, actor: Actor, **data: 
     ensure_may_see(actor, case)
     return record_event(case, event_type, actor=actor, **data)
 
+
 from kefu.cases.configuration import save_case_kind, save_cause_category  # noqa: E402, F401
