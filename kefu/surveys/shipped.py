@@ -392,12 +392,16 @@ SURVEYS = [
 ]
 
 
-def load_shipped(survey_model: Any, version_model: Any, group_model: Any, now: Any) -> None:
-    """Create the shipped rows when missing (models passed in: the migration's or the real)."""
+def load_shipped(survey_model: Any, version_model: Any, group_model: Any, now: Any) -> list[Any]:
+    """Create the shipped rows when missing (models passed in: the migration's or the real).
+    Returns the rows it created, in order (none when all were there)."""
+    created_rows: list[Any] = []
     for key, zh, en, weight, order in INDEX_GROUPS:
-        group_model.objects.get_or_create(
+        group, created = group_model.objects.get_or_create(
             key=key, defaults={"name_zh": zh, "name_en": en, "weight": weight, "sort_order": order}
         )
+        if created:
+            created_rows.append(group)
     for code, zh, en, purpose, definition, kinds, on_visit, anonymous in SURVEYS:
         survey, created = survey_model.objects.get_or_create(
             code=code,
@@ -414,14 +418,39 @@ def load_shipped(survey_model: Any, version_model: Any, group_model: Any, now: A
             },
         )
         if created:
-            version_model.objects.create(
+            version = version_model.objects.create(
                 survey=survey, number=1, definition=definition, published_at=now, created_at=now
             )
+            created_rows += [survey, version]
+    return created_rows
 
 
 def ensure_shipped() -> None:
-    """For databases emptied by a flush (transactional tests, demo): reload when missing."""
+    """For databases emptied by a flush (transactional tests, demo): reload when missing.
+    Each row it creates is on the configuration record (actor: the system's setup)."""
+    from django.db import transaction
+
+    from kefu.accounts.actors import Actor
+    from kefu.accounts.audit import record_configuration_event
     from kefu.core import clock
     from kefu.surveys.models import IndexGroup, Survey, SurveyVersion
 
-    load_shipped(Survey, SurveyVersion, IndexGroup, clock.now())
+    actor = Actor.system("setup")
+    with transaction.atomic():
+        for row in load_shipped(Survey, SurveyVersion, IndexGroup, clock.now()):
+            record_configuration_event(row, "created", actor=actor, **_shipped_facts(row))
+
+
+def _shipped_facts(row: Any) -> dict[str, Any]:
+    """What the record says about a shipped row (the questionnaire by its question keys)."""
+    from kefu.surveys import definition as qdef
+    from kefu.surveys.models import IndexGroup, Survey
+
+    if isinstance(row, IndexGroup):
+        fields = ["key", "name_zh", "name_en", "weight", "sort_order"]
+        return {"after": {f: getattr(row, f) for f in fields}}
+    if isinstance(row, Survey):
+        fields = ["code", "title_zh", "title_en", "purpose", "closed_kinds", "anonymous"]
+        return {"after": {f: getattr(row, f) for f in fields}}
+    keys = [str(q.get("key", "")) for q in qdef.questions(row.definition)]
+    return {"survey": row.survey.code, "version": row.number, "published": True, "questions": keys}
