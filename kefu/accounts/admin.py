@@ -35,7 +35,7 @@ class CheckedForm(forms.ModelForm):
     actor: Actor | None = None
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # the instance now has the posted values
         check, actor = type(self).configuration_check, self.actor
         if self.errors or check is None or actor is None:
             return
@@ -54,7 +54,10 @@ class ConfigurationAdmin(admin.ModelAdmin):
     """Administrators only; the form runs the action's checks; nothing is deleted."""
 
     configured_fields: list[str] = []
-    configuration_check: actions.Check | None = None
+
+    def configuration_check(self) -> actions.Check | None:
+        """The action's checks, run on the form too."""
+        return None
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return may_configure(request) and super().has_add_permission(request)
@@ -72,15 +75,11 @@ class ConfigurationAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
-        return checked(
-            form, type(self).configuration_check, self.configured_fields, actor_of(request)
-        )
+        return checked(form, self.configuration_check(), self.configured_fields, actor_of(request))
 
     def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
         form = super().get_changelist_form(request, **kwargs)
-        return checked(
-            form, type(self).configuration_check, self.configured_fields, actor_of(request)
-        )
+        return checked(form, self.configuration_check(), self.configured_fields, actor_of(request))
 
 
 def checked(
@@ -113,8 +112,10 @@ class StaffAdmin(UserAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # their cases and records name them (PROTECT): deactivate instead
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
         if obj is None:
             return form  # the add form: username and password; the action checks the rest
         return checked(form, actions.check_staff_user, actions.STAFF_FIELDS, actor_of(request))
@@ -161,7 +162,9 @@ class StaffAdmin(UserAdmin):
 class SiteAdmin(ConfigurationAdmin):
     list_display = ("code", "name", "kind", "first_responsible", "reply_check_policy")
     configured_fields = actions.SITE_FIELDS
-    configuration_check = actions.check_site
+
+    def configuration_check(self) -> actions.Check:
+        return actions.check_site
 
     def save_model(self, request: HttpRequest, obj: Site, form: Any, change: bool) -> None:
         saved = actions.save_site(
@@ -176,7 +179,9 @@ class SiteAdmin(ConfigurationAdmin):
 class DepartmentAdmin(ConfigurationAdmin):
     list_display = ("code", "name", "side")
     configured_fields = actions.DEPARTMENT_FIELDS
-    configuration_check = actions.check_department
+
+    def configuration_check(self) -> actions.Check:
+        return actions.check_department
 
     def save_model(self, request: HttpRequest, obj: Department, form: Any, change: bool) -> None:
         saved = actions.save_department(
@@ -191,7 +196,9 @@ class DepartmentAdmin(ConfigurationAdmin):
 class TeamAdmin(ConfigurationAdmin):
     list_display = ("code", "name", "site", "department", "supervisor")
     configured_fields = actions.TEAM_FIELDS
-    configuration_check = actions.check_team
+
+    def configuration_check(self) -> actions.Check:
+        return actions.check_team
 
     def save_model(self, request: HttpRequest, obj: Team, form: Any, change: bool) -> None:
         saved = actions.save_team(

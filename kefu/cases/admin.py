@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from kefu.accounts.actions import Check
 from kefu.accounts.admin import ConfigurationAdmin, actor_of, values_of
 from kefu.cases import configuration
 from kefu.cases.models import Case, CaseEvent, CaseKind, CauseCategory
@@ -19,7 +20,9 @@ class CaseKindAdmin(ConfigurationAdmin):
     list_display = ("code", "name_zh", "name_en", "number_prefix", "workflow", "is_complaint")
     list_editable = ("name_zh", "name_en")
     configured_fields = configuration.CASE_KIND_FIELDS
-    configuration_check = configuration.check_case_kind
+
+    def configuration_check(self) -> Check:
+        return configuration.check_case_kind
 
     def save_model(self, request: HttpRequest, obj: CaseKind, form: Any, change: bool) -> None:
         saved = configuration.save_case_kind(
@@ -34,7 +37,9 @@ class CaseKindAdmin(ConfigurationAdmin):
 class CauseCategoryAdmin(ConfigurationAdmin):
     list_display = ("code", "name_zh", "name_en", "is_work_quality", "active", "sort_order")
     configured_fields = configuration.CAUSE_CATEGORY_FIELDS
-    configuration_check = configuration.check_cause_category
+
+    def configuration_check(self) -> Check:
+        return configuration.check_cause_category
 
     def save_model(self, request: HttpRequest, obj: CauseCategory, form: Any, change: bool) -> None:
         saved = configuration.save_cause_category(
