@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from kefu.accounts.models import User
+from kefu.cases.models import Case
+from kefu.cases.permissions import scope_cases
 from kefu.crm.choices import TaskStatus
 from kefu.crm.models import (
     ChurnAssessment,
@@ -78,12 +81,43 @@ def recent_consumption(customer_id: int, limit: int = 10) -> list[ConsumptionRec
 
 def needs_of(customer_id: int, limit: int | None = None) -> list[Need]:
     """The customer's needs, highest priority first (the first `limit` of them if given)."""
-    needs = (
-        Need.objects.filter(customer_id=customer_id)
-        .prefetch_related("cases")
-        .order_by("-priority", "-id")
-    )
+    needs = _needs(customer_id).prefetch_related("cases")
     return list(needs if limit is None else needs[:limit])
+
+
+def _needs(customer_id: int) -> QuerySet[Need]:
+    return Need.objects.filter(customer_id=customer_id).order_by("-priority", "-id")
+
+
+@dataclass
+class SourceCases:
+    """A need's source cases as one viewer may know them: the numbers of those the viewer
+    may see, and how many others there are (their numbers are not for this viewer)."""
+
+    numbers: list[str] = field(default_factory=list)
+    others: int = 0
+
+
+def needs_seen_by(
+    viewer: User, customer_id: int, limit: int | None = None
+) -> list[tuple[Need, SourceCases]]:
+    """Like needs_of, each need with its source cases as the viewer may know them (the case
+    visibility rule of kefu.cases.permissions): one query for the needs, one for all their
+    cases."""
+    needs = list(_needs(customer_id) if limit is None else _needs(customer_id)[:limit])
+    sources = {need.pk: SourceCases() for need in needs}
+    links = (
+        Need.cases.through.objects.filter(need_id__in=sources)
+        .annotate(visible=Exists(scope_cases(Case.objects.filter(pk=OuterRef("case_id")), viewer)))
+        .values_list("need_id", "case__number", "visible")
+        .order_by("need_id", "case_id")
+    )
+    for need_id, number, visible in links if sources else ():
+        if visible:
+            sources[need_id].numbers.append(number)
+        else:
+            sources[need_id].others += 1
+    return [(need, sources[need.pk]) for need in needs]
 
 
 def churn_of(customer_id: int) -> ChurnAssessment | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Case, F, Q, QuerySet, Subquery, When
 
 from kefu.accounts.models import User
 from kefu.accounts.roles import is_supervising, may_take_contacts
@@ -50,12 +50,13 @@ def search_customers(actor: User, text: str, limit: int = 20) -> QuerySet[Custom
 
 
 def get_customer_profile(actor: User, customer_id: int) -> Customer:
-    """The customer with its phones, emails, organisation and contacts loaded."""
+    """The customer with its phones, emails, organisation and addresses loaded (an
+    organisation's contacts: organisation_contacts, a page at a time)."""
     try:
         return (
             customers_visible_to(actor)
             .select_related("organisation", "account_manager", "dedicated_team", "decision_role")
-            .prefetch_related("phones", "emails", "contacts", "addresses", "tags")
+            .prefetch_related("phones", "emails", "addresses", "tags")
             .get(pk=customer_id)
         )
     except Customer.DoesNotExist as exc:
@@ -65,6 +66,37 @@ def get_customer_profile(actor: User, customer_id: int) -> Customer:
 def decision_chain(organisation_id: int) -> list[Customer]:
     """Every contact of the organisation holding a decision-chain role, ordered by role."""
     return list(decision_chains().filter(organisation_id=organisation_id))
+
+
+CONTACTS_PAGE = 50
+
+
+def organisation_contacts(
+    organisation_id: int, *, offset: int = 0, limit: int = CONTACTS_PAGE
+) -> tuple[list[Customer], int]:
+    """A page of the organisation's contacts, the decision chain first in role order (as
+    decision_chains), then the others, each by name; and how many contacts come after the
+    page (counted only when some do)."""
+    on_chain = Q(decision_role__active=True)
+    contacts = Customer.objects.filter(organisation_id=organisation_id)
+    ordered = (
+        contacts.select_related("decision_role")
+        .annotate(
+            chain_rank=Case(When(on_chain, then=F("decision_role__rank"))),
+            chain_role=Case(When(on_chain, then=F("decision_role_id"))),
+        )
+        .order_by(
+            F("chain_rank").asc(nulls_last=True),
+            F("chain_role").asc(nulls_last=True),
+            "name",
+            "id",
+        )
+    )
+    offset = max(0, offset)
+    rows = list(ordered[offset : offset + limit + 1])
+    if len(rows) <= limit:
+        return rows, 0
+    return rows[:limit], contacts.count() - offset - limit
 
 
 def decision_chains() -> QuerySet[Customer]:

@@ -11,6 +11,9 @@ urlpatterns = [
     path("follow-ups/<int:task_id>/done/", crm_pages.follow_up_done, name="crm_follow_up_done"),
     path("customers/<int:customer_id>/reveal/", customers.reveal, name="customer_reveal"),
     path("customers/<int:customer_id>/record/", customers.record_page, name="customer_record"),
+    path(
+        "customers/<int:customer_id>/contacts/", customers.contacts_page, name="customer_contacts"
+    ),
     path("customers/<int:customer_id>/needs/", crm_pages.need_create, name="customer_need"),
     path(
         "customers/<int:customer_id>/update/<slug:what>/",

@@ -37,9 +37,9 @@ from kefu.customers.normalize import mask_email, mask_id_number, mask_phone
 from kefu.customers.selectors import (
     consents_of,
     customer_record,
-    decision_chain,
     get_customer,
     get_customer_profile,
+    organisation_contacts,
 )
 from kefu.web.customer_record import RecordPresenter, people_named
 from kefu.web.decorators import staff_view
@@ -106,10 +106,11 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     tier = next((t for t in tiers if t.code == customer.tier), None)
     value = crm.value_of(customer.pk)
     assessment = crm.churn_of(customer.pk)
-    chain = decision_chain(customer.pk) if customer.kind == "organisation" else []
-    chain_ids = {c.pk for c in chain}
+    contacts, contacts_more = (
+        organisation_contacts(customer.pk) if customer.kind == "organisation" else ([], 0)
+    )
     consents = consents_of(customer.pk)
-    needs = crm.needs_of(customer.pk, limit=NEEDS_SHOWN + 1)
+    needs = crm.needs_seen_by(user, customer.pk, limit=NEEDS_SHOWN + 1)
     context = {
         "customer": customer,
         "queue_url": reverse("web:queue", kwargs={"slug": queue}) + f"?customer={customer.pk}",
@@ -140,8 +141,10 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "churn": assessment,
         "churn_reasons": [reason_text(r) for r in assessment.reasons] if assessment else [],
         "follow_up": crm.open_follow_ups([customer.pk]).get(customer.pk),
-        "chain": chain,
-        "other_contacts": [c for c in customer.contacts.all() if c.pk not in chain_ids],
+        "chain": [c for c in contacts if _on_chain(c)],
+        "other_contacts": [c for c in contacts if not _on_chain(c)],
+        "contacts_more": contacts_more,
+        "contacts_next": len(contacts),
         "consents": [(label, consents.get(code)) for code, label in ConsentPurpose.choices],
         "tags": [t.tag for t in customer.tags.all()],
         "may_edit": may_take_contacts(user),
@@ -160,6 +163,34 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         **_record(customer, personal=personal),
     }
     return render(request, "web/customer.html", context)
+
+
+def _on_chain(contact: Customer) -> bool:
+    role = contact.decision_role
+    return role is not None and role.active
+
+
+@staff_view
+def contacts_page(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """More of an organisation's contacts: rows for HTMX, else a page of their own."""
+    user = request.user
+    assert isinstance(user, User)
+    customer = get_customer(user, customer_id)  # scope: 404 outside it
+    try:
+        offset = int(request.GET.get("from", ""))
+    except ValueError:
+        offset = 0
+    contacts, more = organisation_contacts(customer.pk, offset=offset)
+    context = {
+        "customer": customer,
+        "page_title": customer.name,
+        "contacts": contacts,
+        "contacts_more": more,
+        "contacts_next": max(0, offset) + len(contacts),
+    }
+    if is_htmx(request):
+        return render(request, "web/partials/org_contacts.html", context)
+    return render(request, "web/customer_contacts.html", context)
 
 
 def _record(customer: Customer, *, personal: bool, before_id: int | None = None) -> dict[str, Any]:
