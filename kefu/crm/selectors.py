@@ -106,14 +106,14 @@ def needs_seen_by(
     cases."""
     needs = list(_needs(customer_id) if limit is None else _needs(customer_id)[:limit])
     sources = {need.pk: SourceCases() for need in needs}
+    visible = Exists(scope_cases(Case.objects.filter(pk=OuterRef("case_id")), viewer))
     links = (
         Need.cases.through.objects.filter(need_id__in=sources)
-        .annotate(visible=Exists(scope_cases(Case.objects.filter(pk=OuterRef("case_id")), viewer)))
-        .values_list("need_id", "case__number", "visible")
+        .values_list("need_id", "case__number", visible)
         .order_by("need_id", "case_id")
     )
-    for need_id, number, visible in links if sources else ():
-        if visible:
+    for need_id, number, seen in links if sources else ():
+        if seen:
             sources[need_id].numbers.append(number)
         else:
             sources[need_id].others += 1

@@ -93,7 +93,7 @@ def organisation_contacts(
         )
     )
     offset = max(0, offset)
-    rows = list(ordered[offset : offset + limit + 1])
+    rows: list[Customer] = list(ordered[offset : offset + limit + 1])
     if len(rows) <= limit:
         return rows, 0
     return rows[:limit], contacts.count() - offset - limit
