@@ -107,7 +107,10 @@ class TierChange(AppendOnlyModel):
     """A customer's tier changed: from what to what, and the R, F, M values that caused it."""
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="tier_changes"
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="tier_changes",
+        db_index=False,  # crm_tier_change_timeline leads with it
     )
     at = models.DateTimeField()
     previous = models.CharField(_("原等级"), max_length=30)

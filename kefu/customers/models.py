@@ -265,7 +265,12 @@ class CustomerEvent(AppendOnlyModel):
     """What happened to a customer's record: consents, reveals of personal data, exports."""
 
     customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,  # customer_event_timeline leads with it
     )
     type = models.CharField(max_length=30, choices=CustomerEventType.choices)
     at = models.DateTimeField()
