@@ -18,12 +18,17 @@ LANGUAGES = ("zh-hans", "en")
 
 
 def _language(request: HttpRequest, invitation: Invitation, response: Response | None) -> str:
+    """The language the page's switch asked for, else the one the answers were saved in,
+    else the invitation's (the customer's preference, chosen when it was sent), and only
+    then the browser's."""
     asked = request.GET.get("lang") or request.POST.get("lang")
     if asked in LANGUAGES:
         return asked
     if response is not None and response.language in LANGUAGES:
         return response.language
-    browser = getattr(request, "LANGUAGE_CODE", "") or invitation.language
+    if invitation.language in LANGUAGES:
+        return invitation.language
+    browser = getattr(request, "LANGUAGE_CODE", "") or ""
     return "en" if browser.startswith("en") else "zh-hans"
 
 
