@@ -20,6 +20,7 @@ from kefu.api.pagination import PageParams, paginate
 from kefu.api.routers.cases import ERRORS
 from kefu.api.schemas import Page
 from kefu.cases.models import Case
+from kefu.cases.permissions import scope_cases
 from kefu.core import clock
 from kefu.core.errors import NotFound, PermissionDenied
 from kefu.crm import actions
@@ -28,6 +29,7 @@ from kefu.crm.churn import reason_text
 from kefu.crm.explain import rfm_reasons
 from kefu.crm.models import CustomerValue, Need
 from kefu.crm.needs import FORMULA
+from kefu.crm.selectors import SourceCases
 from kefu.customers import import_actions
 from kefu.customers.models import ImportJob
 from kefu.customers.selectors import get_customer
@@ -119,7 +121,8 @@ class NeedOut(Schema):
     days_to_fulfil: int
     priority: float
     status: str
-    case_numbers: list[str]
+    case_numbers: list[str] = Field(description="source cases the caller may see")
+    other_cases: int = Field(0, description="source cases the caller may not see")
     formula: str
 
 
@@ -283,7 +286,13 @@ def follow_up_done(request: HttpRequest, task_id: int, payload: FollowUpIn) -> d
     return {"status": "done"}
 
 
-def _need(n: Need) -> dict[str, Any]:
+def _need(n: Need, viewer: User, sources: SourceCases | None = None) -> dict[str, Any]:
+    """A need as the API shows it: its source cases' numbers only where the viewer may see
+    the case (the others counted in other_cases)."""
+    if sources is None:
+        numbers = list(n.cases.order_by("pk").values_list("number", flat=True))
+        seen = set(scope_cases(n.cases.all(), viewer).values_list("number", flat=True))
+        sources = SourceCases([x for x in numbers if x in seen], len(numbers) - len(seen))
     return {
         "id": n.pk,
         "customer_id": n.customer_id,
@@ -296,7 +305,8 @@ def _need(n: Need) -> dict[str, Any]:
         "days_to_fulfil": n.days_to_fulfil,
         "priority": n.priority,
         "status": n.status,
-        "case_numbers": [c.number for c in n.cases.all()],
+        "case_numbers": sources.numbers,
+        "other_cases": sources.others,
         "formula": str(FORMULA),
     }
 
@@ -309,7 +319,7 @@ def _need(n: Need) -> dict[str, Any]:
 def needs(request: HttpRequest, customer_id: int) -> list[dict[str, Any]]:
     user = current_user(request)
     get_customer(user, customer_id)
-    return [_need(n) for n in crm.needs_of(customer_id)]
+    return [_need(n, user, sources) for n, sources in crm.needs_seen_by(user, customer_id)]
 
 
 @router.post(
@@ -341,7 +351,7 @@ def add_need(request: HttpRequest, customer_id: int, payload: NeedIn) -> Status[
         days_to_fulfil=payload.days_to_fulfil,
         case_ids=case_ids,
     )
-    return Status(201, _need(need))
+    return Status(201, _need(need, user))
 
 
 @router.patch(
@@ -356,7 +366,7 @@ def edit_need(request: HttpRequest, need_id: int, payload: NeedEditIn) -> dict[s
     need = actions.update_need(
         actor=Actor.staff(user), need_id=need_id, **payload.dict(exclude_none=True)
     )
-    return _need(need)
+    return _need(need, user)
 
 
 def _import(job: ImportJob) -> dict[str, Any]:

@@ -202,3 +202,31 @@ def test_profile_and_contacts_are_masked_by_role(org: Org, api, role: str) -> No
     assert phone == (
         "+8613900001111" if role in {"supervisor", "site_manager", "admin"} else "139****1111"
     )
+
+
+def test_a_need_names_only_the_source_cases_the_caller_may_see(org: Org, api, spender) -> None:
+    from kefu.crm.actions import record_need
+
+    ours = make_case(org, customer=spender)
+    theirs = make_case(org, customer=spender, by=org.other_agent)
+    need = record_need(
+        actor=Actor.system("t"),
+        customer_id=spender.pk,
+        category="service",
+        title="上门时间要准",
+        importance=4,
+        urgency=4,
+        feasibility=4,
+        days_to_fulfil=3,
+        case_ids=[ours.pk, theirs.pk],
+    )
+
+    def sources(user) -> tuple[list[str], int]:  # type: ignore[no-untyped-def]
+        (listed,) = api(user).get(f"/crm/customers/{spender.pk}/needs").json()
+        return listed["case_numbers"], listed["other_cases"]
+
+    assert sources(org.agent) == ([ours.number], 1)
+    assert sources(org.other_agent) == ([theirs.number], 1)
+    assert sources(org.admin) == ([ours.number, theirs.number], 0)
+    edited = api(org.other_agent).patch(f"/crm/needs/{need.pk}", {"urgency": 2}).json()
+    assert (edited["case_numbers"], edited["other_cases"]) == ([theirs.number], 1)
