@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 
-from kefu.core.bulk import append_rows, array_literal
+from kefu.core.bulk import append_rows, array_literal, encode_json
 
 __all__ = ["append_rows", "array_literal", "id_list", "insert_rows", "update_rows"]
 
@@ -105,7 +104,7 @@ def insert_rows(
     for i, f in enumerate(columns):
         values = [row[i] for row in rows]
         if isinstance(f, models.JSONField):
-            values = [json.dumps(v, cls=f.encoder) for v in values]
+            values = [encode_json(v, f.encoder) for v in values]
         arrays.append(values)
     types = ", ".join(f"%s::{_db_type(f)}[]" for f in columns)
     names = ", ".join(_column(f) for f in columns)

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Case as Case_
+from django.db.models import F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -39,6 +41,7 @@ from kefu.cases.notifications import Notices
 from kefu.cases.transitions import target_status
 from kefu.core import clock
 from kefu.core.errors import TransitionNotAllowed
+from kefu.core.memory import without_cyclic_gc
 from kefu.sla.models import BusinessCalendar
 from kefu.sla.policies import SlaPolicy
 from kefu.sla.targets import CalendarAssignments, RuleBook, SpecCache
@@ -67,7 +70,7 @@ def sweep_clocks(*, now: dt.datetime | None = None, batch: int = SWEEP_BATCH) ->
     while ids := _due_case_ids(now, limit=2 * batch):
         # Candidates are read outside the transaction (an idle sweep takes no lock); what is
         # recorded is decided again under the cases' locks.
-        with clock.frozen_at(now), transaction.atomic():
+        with without_cyclic_gc(), clock.frozen_at(now), transaction.atomic():
             _commit_without_waiting_for_the_disk()
             cases = _lock_cases(ids, batch=batch, skip_locked=True)
             shared = shared or _Shared()
@@ -195,38 +198,28 @@ class _Due(NamedTuple):
 _PERSON_COLUMNS = ("id", "username", "display_name", "is_active", "team_id", "site_id")
 
 
-@dataclass
 class _People:
-    """Who a batch of cases escalates to and notifies: the handlers, the teams' supervisors,
-    the sites' first responsible people (three queries for the batch, not per case)."""
+    """Who the cases of a sweep escalate to and notify: the handlers, the teams' supervisors,
+    the sites' first responsible people. Teams and sites are read once a sweep; people once
+    each, as the batches name them (one query per batch for those not seen before)."""
 
-    users: dict[int, User]
-    supervisors: Mapping[int, int | None]
-    responsible: Mapping[int, int | None]
-    workflows: dict[int, str]
+    def __init__(self) -> None:
+        self.supervisors = dict(Team.objects.values_list("pk", "supervisor_id"))
+        self.responsible = dict(Site.objects.values_list("pk", "first_responsible_id"))
+        self.users: dict[int, User] = {}
 
-    @classmethod
-    def of(cls, cases: Iterable[CaseRow], workflows: dict[int, str]) -> _People:
-        cases = list(cases)
-        teams = dict(
-            Team.objects.filter(pk__in={c.team_id for c in cases if c.team_id}).values_list(
-                "pk", "supervisor_id"
-            )
-        )
-        sites = dict(
-            Site.objects.filter(pk__in={c.site_id for c in cases if c.site_id}).values_list(
-                "pk", "first_responsible_id"
-            )
-        )
-        people = [c.handler_id for c in cases] + [c.escalated_to_id for c in cases]
-        people += [*teams.values(), *sites.values()]
-        ids = {pk for pk in people if pk is not None}
-        return cls(
-            users={u.pk: u for u in User.objects.filter(pk__in=ids).only(*_PERSON_COLUMNS)},
-            supervisors=teams,
-            responsible=sites,
-            workflows=workflows,
-        )
+    def read(self, cases: Iterable[CaseRow]) -> None:
+        """Read the people `cases` may name that are not known yet."""
+        ids: set[int] = set()
+        for c in cases:
+            ids.update((c.handler_id, c.escalated_to_id))
+            ids.add(self.supervisors.get(c.team_id) if c.team_id else None)
+            ids.add(self.responsible.get(c.site_id) if c.site_id else None)
+        ids.discard(None)  # type: ignore[arg-type]
+        ids.difference_update(self.users)
+        if ids:
+            for user in User.objects.filter(pk__in=id_list(sorted(ids))).only(*_PERSON_COLUMNS):
+                self.users[user.pk] = user
 
     def user(self, pk: int | None) -> User | None:
         return self.users.get(pk) if pk is not None else None
@@ -239,12 +232,14 @@ class _People:
 
 
 class _Shared:
-    """What every batch of one sweep reads alike: calendars and their assignments, kinds."""
+    """What every batch of one sweep reads alike: calendars and their assignments, kinds,
+    the escalation chains and the people on them."""
 
     def __init__(self) -> None:
         self.specs = SpecCache()
         self.calendars = CalendarAssignments()
         self.workflows = dict(CaseKind.objects.values_list("pk", "workflow"))
+        self.people = _People()
 
 
 def _record_due(
@@ -274,7 +269,8 @@ def _record_due(
     if not per_case:
         return 0, 0
 
-    people = _People.of((by_id[case_id] for case_id in per_case), shared.workflows)
+    people = shared.people
+    people.read(by_id[case_id] for case_id in per_case)
     events: list[tuple[int, str, Actor, dict[str, Any]]] = []
     notices = Notices(now, shared.specs, shared.calendars)
     escalated: dict[int, CaseRow] = {}
@@ -304,7 +300,7 @@ def _record_due(
         for c in breaches:
             events.append((case_id, EventType.SLA_BREACHED, system, _clock_data(c)))
             if c.metric in ESCALATING_METRICS:
-                step = _escalate(case, c.metric, people)
+                step = _escalate(case, c.metric, people, shared.workflows)
                 if step is not None:
                     events.append(step)
                     escalated[case_id] = case
@@ -344,14 +340,14 @@ def _clock_data(c: _Due) -> dict[str, Any]:
 
 
 def _escalate(
-    case: CaseRow, metric: str, people: _People
+    case: CaseRow, metric: str, people: _People, workflows: dict[int, str]
 ) -> tuple[int, str, Actor, dict[str, Any]] | None:
     """One step up the chain (the team supervisor, then the site's first responsible person),
     as escalate_case does it, on the locked case in memory; the ESCALATED event row. None at
     the top of the chain, or where the workflow does not escalate from the case's status
     (the breach stays on the record either way)."""
     try:
-        status = target_status(people.workflows.get(case.kind_id, ""), "escalate", case.status)
+        status = target_status(workflows.get(case.kind_id, ""), "escalate", case.status)
     except TransitionNotAllowed:
         return None
     chain = [people.supervisor(case), people.first_responsible(case)]
@@ -377,15 +373,20 @@ def _escalate(
 
 
 def _mark(breached: list[_Due], warned: list[_Due], now: dt.datetime) -> None:
-    """Mark the clocks: a breach counts as warned too (no separate warning afterwards)."""
-    unwarned = [c.pk for c in breached if c.warned_at is None]
-    already = [c.pk for c in breached if c.warned_at is not None]
-    if unwarned:
-        CaseClock.objects.filter(pk__in=id_list(unwarned)).update(breached_at=now, warned_at=now)
-    if already:
-        CaseClock.objects.filter(pk__in=id_list(already)).update(breached_at=now)
-    if warned:
-        CaseClock.objects.filter(pk__in=id_list([c.pk for c in warned])).update(warned_at=now)
+    """Mark the clocks, one statement: a breach counts as warned too (no separate warning
+    afterwards)."""
+    ids = [c.pk for c in breached] + [c.pk for c in warned]
+    if not ids:
+        return
+    CaseClock.objects.filter(pk__in=id_list(ids)).update(
+        warned_at=Coalesce(F("warned_at"), Value(now)),
+        breached_at=Case_(
+            When(pk__in=id_list([c.pk for c in breached]), then=Value(now)),
+            default=F("breached_at"),
+        )
+        if breached
+        else F("breached_at"),
+    )
 
 
 # --- email delivery of notices ------------------------------------------------------------

@@ -17,6 +17,15 @@ from django.db import connection, models
 from django.db.models.expressions import RawSQL
 
 
+class JsonText(str):
+    """A JSON value already encoded (written as it is by append_rows and insert_rows)."""
+
+
+def encode_json(value: Any, encoder: type[json.JSONEncoder] | None = None) -> str:
+    """A JSON column's value as text (JsonText as it is)."""
+    return value if type(value) is JsonText else json.dumps(value, cls=encoder)
+
+
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Append `rows` (values in the order of `columns`) to `table` with COPY FROM STDIN."""
     quote = connection.ops.quote_name
@@ -59,7 +68,7 @@ def append_rows(
     if json_at:
         encoders = {i: columns[i].encoder for i in json_at}
         rows = [
-            [json.dumps(v, cls=encoders[i]) if i in encoders else v for i, v in enumerate(row)]
+            [encode_json(v, encoders[i]) if i in encoders else v for i, v in enumerate(row)]
             for row in rows
         ]
     copy_rows(model._meta.db_table, [str(f.column) for f in columns], rows)
