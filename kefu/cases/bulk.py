@@ -8,7 +8,7 @@ from typing import Any
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 
-from kefu.core.bulk import append_rows, array_literal, encode_json
+from kefu.core.bulk import append_rows, array_literal, decoded, encode_json
 
 __all__ = ["append_rows", "array_literal", "id_list", "insert_rows", "update_rows"]
 
@@ -97,7 +97,8 @@ def insert_rows(
     columns = _fields(model, fields)
     if connection.vendor != "postgresql":
         objs = model._default_manager.bulk_create(
-            model(**{f.attname: v for f, v in zip(columns, row, strict=True)}) for row in rows
+            model(**{f.attname: decoded(v) for f, v in zip(columns, row, strict=True)})
+            for row in rows
         )
         return [obj.pk for obj in objs]
     arrays: list[list[Any]] = []

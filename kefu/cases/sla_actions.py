@@ -210,13 +210,12 @@ class _People:
 
     def read(self, cases: Iterable[CaseRow]) -> None:
         """Read the people `cases` may name that are not known yet."""
-        ids: set[int] = set()
+        named: set[int | None] = set()
         for c in cases:
-            ids.update((c.handler_id, c.escalated_to_id))
-            ids.add(self.supervisors.get(c.team_id) if c.team_id else None)
-            ids.add(self.responsible.get(c.site_id) if c.site_id else None)
-        ids.discard(None)  # type: ignore[arg-type]
-        ids.difference_update(self.users)
+            named.update((c.handler_id, c.escalated_to_id))
+            named.add(self.supervisors.get(c.team_id) if c.team_id else None)
+            named.add(self.responsible.get(c.site_id) if c.site_id else None)
+        ids = {pk for pk in named if pk is not None and pk not in self.users}
         if ids:
             for user in User.objects.filter(pk__in=id_list(sorted(ids))).only(*_PERSON_COLUMNS):
                 self.users[user.pk] = user

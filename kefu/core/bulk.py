@@ -21,6 +21,11 @@ class JsonText(str):
     """A JSON value already encoded (written as it is by append_rows and insert_rows)."""
 
 
+def decoded(value: Any) -> Any:
+    """A value for a model instance: JsonText back as Python data."""
+    return json.loads(value) if type(value) is JsonText else value
+
+
 def encode_json(value: Any, encoder: type[json.JSONEncoder] | None = None) -> str:
     """A JSON column's value as text (JsonText as it is)."""
     return value if type(value) is JsonText else json.dumps(value, cls=encoder)
@@ -61,7 +66,8 @@ def append_rows(
     if connection.vendor != "postgresql":
         attnames = [f.attname for f in columns]
         model._default_manager.bulk_create(
-            [model(**dict(zip(attnames, row, strict=True))) for row in rows], batch_size=2000
+            [model(**{a: decoded(v) for a, v in zip(attnames, row, strict=True)}) for row in rows],
+            batch_size=2000,
         )
         return
     json_at = [i for i, f in enumerate(columns) if isinstance(f, models.JSONField)]
