@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+from typing import Any
 
 import pytest
 
@@ -18,11 +19,11 @@ def test_json_already_encoded_is_stored_as_the_data_it_encodes() -> None:
     at = dt.datetime(2026, 11, 24, 9, 30, tzinfo=dt.UTC)
     fields = ["at", "model", "object_id", "object_label", "action", "actor_source", "data"]
     fields += ["app_label", "actor_kind"]
-    rows = [
+    given: list[tuple[Any, ...]] = [
         (at, "team", "1", "一组", "changed", "", JsonText('{"name": "一组", "n": [1]}')),
         (at, "team", "2", "二组", "changed", "", {"name": "二组"}),
     ]
-    rows = [(*row, "accounts", "system") for row in rows]
+    rows = [(*row, "accounts", "system") for row in given]
     append_rows(ConfigurationEvent, fields, rows)
     stored = {e.object_id: e.data for e in ConfigurationEvent.objects.filter(model="team")}
     assert stored == {"1": {"name": "一组", "n": [1]}, "2": {"name": "二组"}}
