@@ -21,6 +21,7 @@ from kefu.accounts.roles import is_supervising
 from kefu.core import clock
 from kefu.core.bulk import any_of, append_rows, copy_rows, next_ids
 from kefu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from kefu.core.memory import without_cyclic_gc
 from kefu.core.tasks import enqueue_on_commit
 from kefu.customers.actions import record_customer_event
 from kefu.customers.choices import CustomerEventType, ImportKind, ImportState
@@ -126,7 +127,7 @@ def run_import(job_id: int, *, progress: Callable[[int], None] | None = None) ->
     try:
         rows = read_rows(path, job.original_name, job.kind, job.encoding)
         for batch in read_ahead(rows, BATCH):
-            with transaction.atomic():
+            with without_cyclic_gc(), transaction.atomic():
                 _commit_without_waiting_for_the_disk()
                 counts = write(batch)
                 bad = [r for r in batch if r.errors]
