@@ -28,6 +28,7 @@ from kefu.cases.actions import (
 )
 from kefu.cases.choices import CaseStatus, ReturnVisitOutcome
 from kefu.cases.models import Case, CaseClock, ReturnVisit
+from kefu.cases.permissions import scope_cases
 from kefu.core import clock
 from kefu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from kefu.core.tasks import enqueue_on_commit
@@ -867,7 +868,10 @@ def record_need(
     )
     if not Customer.objects.filter(pk=customer_id).exists():
         raise NotFound("customer not found")
-    cases = list(Case.objects.filter(pk__in=case_ids or [], customer_id=customer_id))
+    linked = Case.objects.filter(pk__in=case_ids or [], customer_id=customer_id)
+    if user is not None:
+        linked = scope_cases(linked, user)  # a case the actor may not see is unknown to them
+    cases = list(linked)
     if case_ids and len(cases) != len(set(case_ids)):
         raise ValidationFailed("cases must be this customer's", fields={"case_ids": "unknown"})
     now = clock.now()

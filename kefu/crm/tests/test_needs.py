@@ -64,3 +64,23 @@ def test_need_refusals(org: Org) -> None:
     with pytest.raises(PermissionDenied):
         record_need(actor=Actor.staff(org.backoffice), **base)  # type: ignore[arg-type]
     assert not Need.objects.exists()
+
+
+def test_a_need_links_only_cases_the_recorder_may_see(org: Org) -> None:
+    customer = make_customer(org)
+    hidden = make_case(org, customer=customer, by=org.other_agent)  # the other site's intake
+    base = dict(
+        customer_id=customer.pk,
+        category="service",
+        title="希望上门安装",
+        importance=3,
+        urgency=3,
+        feasibility=3,
+        days_to_fulfil=5,
+        case_ids=[hidden.pk],
+    )
+    with pytest.raises(ValidationFailed):
+        record_need(actor=Actor.staff(org.agent), **base)  # type: ignore[arg-type]
+    assert not Need.objects.filter(customer=customer).exists()
+    need = record_need(actor=Actor.staff(org.other_agent), **base)  # type: ignore[arg-type]
+    assert list(need.cases.all()) == [hidden]
