@@ -71,16 +71,13 @@ def decision_chain(organisation_id: int) -> list[Customer]:
 CONTACTS_PAGE = 50
 
 
-def organisation_contacts(
-    organisation_id: int, *, offset: int = 0, limit: int = CONTACTS_PAGE
-) -> tuple[list[Customer], int]:
-    """A page of the organisation's contacts, the decision chain first in role order (as
-    decision_chains), then the others, each by name; and how many contacts come after the
-    page (counted only when some do)."""
+def contacts_in_chain_order(organisation_id: int) -> QuerySet[Customer]:
+    """An organisation's contacts, the decision chain first in role order (as
+    decision_chains), then the others, each by name."""
     on_chain = Q(decision_role__active=True)
-    contacts = Customer.objects.filter(organisation_id=organisation_id)
-    ordered = (
-        contacts.select_related("decision_role")
+    return (
+        Customer.objects.filter(organisation_id=organisation_id)
+        .select_related("decision_role")
         .annotate(
             chain_rank=Case(When(on_chain, then=F("decision_role__rank"))),
             chain_role=Case(When(on_chain, then=F("decision_role_id"))),
@@ -92,11 +89,20 @@ def organisation_contacts(
             "id",
         )
     )
+
+
+def organisation_contacts(
+    organisation_id: int, *, offset: int = 0, limit: int = CONTACTS_PAGE
+) -> tuple[list[Customer], int]:
+    """A page of the organisation's contacts in chain order; and how many contacts come
+    after the page (counted only when some do)."""
     offset = max(0, offset)
+    ordered = contacts_in_chain_order(organisation_id)
     rows: list[Customer] = list(ordered[offset : offset + limit + 1])
     if len(rows) <= limit:
         return rows, 0
-    return rows[:limit], contacts.count() - offset - limit
+    rest = Customer.objects.filter(organisation_id=organisation_id).count() - offset - limit
+    return rows[:limit], rest
 
 
 def decision_chains() -> QuerySet[Customer]:

@@ -114,7 +114,13 @@ def test_contacts_consents_consumption_reveal(org: Org, api) -> None:
         headers=agent.headers,
     )
     chain = agent.get(f"/customers/{company.pk}/contacts").json()
-    assert [(c["name"], c["role"]) for c in chain] == [("钱总", "decision_maker"), ("赵工", "user")]
+    assert [(c["name"], c["role"]) for c in chain["items"]] == [
+        ("钱总", "decision_maker"),
+        ("赵工", "user"),
+    ]
+    assert chain["count"] == 2
+    second = agent.get(f"/customers/{company.pk}/contacts?page=2&page_size=1").json()
+    assert [c["name"] for c in second["items"]] == ["赵工"]
     consents = agent.post(
         f"/customers/{boss['id']}/consents",
         {"purpose": "survey", "granted": True, "method": "phone"},
@@ -198,7 +204,7 @@ def test_profile_and_contacts_are_masked_by_role(org: Org, api, role: str) -> No
     if role == "backoffice":
         assert response.status_code == 404
         return
-    phone = response.json()[0]["phone"]
+    phone = response.json()["items"][0]["phone"]
     assert phone == (
         "+8613900001111" if role in {"supervisor", "site_manager", "admin"} else "139****1111"
     )

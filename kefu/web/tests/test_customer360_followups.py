@@ -33,7 +33,7 @@ def _needs(page: str) -> str:
 
 def _need(org: Org, customer: Customer, title: str, case_ids: list[int]) -> None:
     record_need(
-        actor=Actor.staff(org.agent),
+        actor=Actor.staff(org.admin),
         customer_id=customer.pk,
         category="service",
         title=title,
