@@ -486,7 +486,10 @@ class CaseNotification(models.Model):
     hours unless the case is critical (deliver_after)."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,  # notification_inbox leads with it
     )
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notifications")
     kind = models.CharField(max_length=30)

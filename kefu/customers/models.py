@@ -83,6 +83,7 @@ class Customer(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # a partial index of the rows that have one (see Meta)
     )
     external_id = models.CharField(_("外部编号"), max_length=64, blank=True)
     id_number = models.CharField(_("证件号码"), max_length=32, blank=True)
@@ -98,6 +99,7 @@ class Customer(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="managed_customers",
+        db_index=False,  # a partial index of the rows that have one (see Meta)
     )
     dedicated_team = models.ForeignKey(
         "accounts.Team",
@@ -106,6 +108,7 @@ class Customer(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # a partial index of the rows that have one (see Meta)
     )
 
     class Meta:
@@ -113,8 +116,29 @@ class Customer(models.Model):
         verbose_name_plural = _("客户")
         indexes = [
             models.Index(fields=["name"]),
-            models.Index(fields=["organisation", "decision_role"], name="customer_chain"),
+            models.Index(
+                fields=["organisation", "decision_role"],
+                name="customer_chain",
+                condition=Q(organisation__isnull=False),
+            ),
             models.Index(fields=["tier"], name="customer_tier"),
+            # Most customers have no role, manager or dedicated team: indexes of the rows
+            # that do cost an import nothing for the others and answer the same lookups.
+            models.Index(
+                fields=["decision_role"],
+                name="customer_decision_role",
+                condition=Q(decision_role__isnull=False),
+            ),
+            models.Index(
+                fields=["account_manager"],
+                name="customer_account_manager",
+                condition=Q(account_manager__isnull=False),
+            ),
+            models.Index(
+                fields=["dedicated_team"],
+                name="customer_dedicated_team",
+                condition=Q(dedicated_team__isnull=False),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
