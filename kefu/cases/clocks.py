@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
-from kefu.cases.bulk import update_rows
 from kefu.cases.models import Case, CaseClock
+from kefu.core.bulk import update_rows
 from kefu.sla.models import BusinessCalendar
 from kefu.sla.policies import Metric, SlaPolicy
 from kefu.sla.targets import (

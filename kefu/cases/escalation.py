@@ -12,8 +12,8 @@ from django.db.models import BooleanField, Expression, F
 from django.db.models.sql.compiler import SQLCompiler
 
 from kefu.accounts.models import User
-from kefu.cases.bulk import array_literal
 from kefu.cases.models import CaseEscalation
+from kefu.core.bulk import array_literal
 
 
 def next_step(

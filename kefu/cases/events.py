@@ -9,11 +9,10 @@ from typing import Any
 from django.db import transaction
 
 from kefu.accounts.actors import Actor
-from kefu.cases.bulk import append_rows, insert_rows
 from kefu.cases.models import Case, CaseEvent
 from kefu.cases.signals import case_event_committed, is_wanted
 from kefu.core import clock
-from kefu.core.bulk import JsonText
+from kefu.core.bulk import JsonText, append_rows, insert_rows
 
 _PLAIN = frozenset({str, int, float, bool})
 

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from kefu.accounts.models import User
-from kefu.cases.bulk import append_rows
 from kefu.cases.choices import Priority
 from kefu.cases.models import CaseNotification
+from kefu.core.bulk import append_rows
 from kefu.sla import business_time as bt
 from kefu.sla.targets import CalendarAssignments, SpecCache
 

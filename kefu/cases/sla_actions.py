@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from kefu.accounts.actors import Actor
 from kefu.accounts.models import Site, Team, User
 from kefu.cases import escalation
-from kefu.cases.bulk import id_list, update_rows
 from kefu.cases.choices import EventType
 from kefu.cases.clocks import ESCALATING_METRICS, recompute_batch, recompute_clocks
 from kefu.cases.events import record_event, record_events_by
@@ -40,6 +39,7 @@ from kefu.cases.models import Case, CaseClock, CaseKind, CaseNotification
 from kefu.cases.notifications import Notices
 from kefu.cases.transitions import target_status
 from kefu.core import clock
+from kefu.core.bulk import id_list, update_rows
 from kefu.core.errors import TransitionNotAllowed
 from kefu.core.memory import without_cyclic_gc
 from kefu.sla.models import BusinessCalendar

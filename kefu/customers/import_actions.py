@@ -19,7 +19,7 @@ from django.db.models.functions import Lower
 from kefu.accounts.actors import Actor
 from kefu.accounts.roles import is_supervising
 from kefu.core import clock
-from kefu.core.bulk import any_of, append_rows, copy_rows, next_ids
+from kefu.core.bulk import any_of, append_rows, copy_rows, next_ids, update_rows
 from kefu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from kefu.core.memory import without_cyclic_gc
 from kefu.core.tasks import enqueue_on_commit
@@ -386,13 +386,16 @@ def _customers_part(rows: list[Row], roles: dict[str, int], counts: dict[str, in
 
 
 def _fill_blanks(updates: dict[int, dict[str, Any]], counts: dict[str, int]) -> None:
-    """A recognised customer only gets its blank fields filled (never overwritten)."""
+    """A recognised customer only gets its blank fields filled (never overwritten). The
+    customers are locked while read, and each is written with its own current values for
+    the fields another customer of the batch has filled."""
     names = sorted({name for fill in updates.values() for name in fill})
     current = {
         row[0]: dict(zip(names, row[1:], strict=True))
-        for row in Customer.objects.filter(pk__in=any_of(sorted(updates), "bigint")).values_list(
-            "pk", *names
-        )
+        for row in Customer.objects.select_for_update()
+        .filter(pk__in=any_of(sorted(updates), "bigint"))
+        .order_by("pk")
+        .values_list("pk", *names)
     }
     wanted_ids = {
         fill["external_id"]
@@ -408,8 +411,7 @@ def _fill_blanks(updates: dict[int, dict[str, Any]], counts: dict[str, int]) -> 
         if wanted_ids
         else set()
     )
-    changed: list[Customer] = []
-    fields: set[str] = set()
+    filled: dict[int, dict[str, Any]] = {}
     for pk, fill in updates.items():
         have = current.get(pk)
         if have is None:
@@ -422,12 +424,18 @@ def _fill_blanks(updates: dict[int, dict[str, Any]], counts: dict[str, int]) -> 
         if name_clash := blanks.get("external_id"):
             taken.add(name_clash)  # one customer per external id, in this batch too
         if blanks:
-            changed.append(Customer(pk=pk, **blanks))
-            fields.update(blanks)
-    if changed:
-        Customer.objects.bulk_update(changed, sorted(fields), batch_size=2000)
-    counts["updated"] += len(changed)
-    counts["unchanged"] += len(updates) - len(changed)
+            filled[pk] = {**have, **blanks}
+    fields = sorted({name for pk in filled for name in updates[pk]})
+    update_rows(
+        Customer,
+        [
+            Customer(pk=pk, **{name: values[name] for name in fields})
+            for pk, values in filled.items()
+        ],
+        fields,
+    )
+    counts["updated"] += len(filled)
+    counts["unchanged"] += len(updates) - len(filled)
 
 
 # --- consumption -----------------------------------------------------------------------------

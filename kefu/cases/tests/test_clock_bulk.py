@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from kefu.cases.bulk import array_literal
 from kefu.cases.models import CaseClock
+from kefu.core.bulk import array_literal
 from tests.factories import Org, make_case
 
 TEXTS = ['引号"和\\反斜杠', "", "NULL", "{花括号,逗号}", "it's", "emoji 😀", None]
@@ -41,7 +41,7 @@ def test_naive_datetimes_are_refused() -> None:
 
 
 def test_update_rows_writes_each_row_its_own_values(org: Org) -> None:
-    from kefu.cases.bulk import update_rows
+    from kefu.core.bulk import update_rows
 
     clocks = list(CaseClock.objects.filter(case__in=[make_case(org), make_case(org)]))
     for i, c in enumerate(clocks):

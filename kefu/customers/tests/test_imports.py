@@ -89,6 +89,28 @@ def test_reimport_changes_nothing(org: Org) -> None:
     assert list(Customer.objects.order_by("pk").values()) == before
 
 
+def test_filling_one_customers_blank_never_blanks_anothers_value(org: Org) -> None:
+    """Recognised customers only get their blanks filled, each its own: one customer's
+    blank birthday filled in the same batch as another's blank ID number leaves the first
+    customer's ID number and the second's birthday as they were."""
+    first = (
+        "客户编号,姓名,手机,生日,证件号码\n"
+        "K1,周一,13900005555,,11010519491231002X\n"
+        "K2,吴二,13900006666,1985-01-02,\n"
+    )
+    _import(org, "first.csv", first.encode("utf-8"))
+    second = (
+        "客户编号,姓名,手机,生日,证件号码\n"
+        "K1,周一,13900005555,1970-07-07,999999999999999999\n"
+        "K2,吴二,13900006666,1999-09-09,440301199001011234\n"
+    )
+    job = _import(org, "second.csv", second.encode("utf-8"))
+    assert job.updated_count == 2
+    k1, k2 = Customer.objects.get(external_id="K1"), Customer.objects.get(external_id="K2")
+    assert (k1.birthday, k1.id_number) == (dt.date(1970, 7, 7), "11010519491231002X")
+    assert (k2.birthday, k2.id_number) == (dt.date(1985, 1, 2), "440301199001011234")
+
+
 def test_gbk_and_utf8_bom_csv_from_excel(org: Org, tmp_path: Path) -> None:
     gbk = CUSTOMERS_CSV.encode("gbk")
     bom = b"\xef\xbb\xbf" + CUSTOMERS_CSV.replace("C00", "D00").replace("138", "137").replace(
