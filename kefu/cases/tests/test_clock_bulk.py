@@ -13,6 +13,7 @@ from kefu.core.bulk import array_literal
 from tests.factories import Org, make_case
 
 TEXTS = ['引号"和\\反斜杠', "", "NULL", "{花括号,逗号}", "it's", "emoji 😀", None]
+PLAIN = ["", "NULL", "{花括号,逗号}", "it's", "emoji 😀", "O000000001", " 空格 "]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL array literals")
@@ -22,6 +23,10 @@ def test_array_literals_round_trip_on_postgresql() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT unnest(%s::text[])", [array_literal(TEXTS)])
         assert [r[0] for r in cursor.fetchall()] == TEXTS
+        # Strings only, nothing to escape (one join), and with a quote or a backslash.
+        for texts in (PLAIN, [*PLAIN, '引号"'], [*PLAIN, "a\\b"], [""]):
+            cursor.execute("SELECT unnest(%s::text[])", [array_literal(texts)])
+            assert [r[0] for r in cursor.fetchall()] == texts
         cursor.execute(
             "SELECT unnest(%s::bigint[]), unnest(%s::timestamptz[]), unnest(%s::boolean[]), "
             "unnest(%s::double precision[])",
