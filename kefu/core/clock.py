@@ -33,3 +33,9 @@ def frozen_at(moment: dt.datetime) -> Iterator[None]:
         yield
     finally:
         _frozen.reset(token)
+
+
+def today() -> dt.date:
+    """Today's date where the service centre is (settings.TIME_ZONE), not in UTC: between
+    midnight and 08:00 in China the UTC date is still yesterday's."""
+    return timezone.localdate(now())

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, Max, Q, Sum
+from django.utils import timezone
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.audit import changed_fields, record_configuration_event
@@ -201,7 +202,7 @@ def recompute_grades(
     tiers = active_tiers()
     if not tiers:
         raise ValidationFailed("no active value tier", fields={"tiers": "configure at least one"})
-    today = today or clock.now().date()
+    today = today or clock.today()
     tier_index = {t.code: i for i, t in enumerate(tiers)}
     say = progress or (lambda _text: None)
 
@@ -450,7 +451,7 @@ def set_tier_manually(*, actor: Actor, customer_id: int, tier: str, reason: str)
         raise NotFound("customer not found")
     change_customer_tier(customer_id, actor=actor, tier=tier)
     value = CustomerValue.objects.filter(customer_id=customer_id).first()
-    today = clock.now().date()
+    today = clock.today()
     return TierChange.objects.create(
         customer_id=customer_id,
         at=clock.now(),
@@ -493,7 +494,7 @@ class ChurnResult:
 def _churn_inputs(
     population: set[int] | None, *, now: dt.datetime, window_days: int
 ) -> dict[int, churn.ChurnInputs]:
-    today = now.date()
+    today = timezone.localdate(now)
     since = now - dt.timedelta(days=window_days)
     recent_from = today - dt.timedelta(days=window_days)
     earlier_from = today - dt.timedelta(days=2 * window_days)

@@ -359,7 +359,7 @@ def update_profile(*, actor: Actor, customer_id: int, **changes: Any) -> Custome
     birthday = changes.get("birthday")
     if birthday is not None and not isinstance(birthday, dt.date):
         errors["birthday"] = "a date"
-    elif birthday is not None and birthday > clock.now().date():
+    elif birthday is not None and birthday > clock.today():
         errors["birthday"] = "in the future"
     for field, limit in (("id_number", 32), ("external_id", 64), ("preferred_language", 10)):
         if len(str(changes.get(field) or "")) > limit:

@@ -10,6 +10,8 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.utils import timezone
+
 from kefu.accounts.actors import Actor
 from kefu.cases import actions as case_actions
 from kefu.cases.models import Case
@@ -132,7 +134,7 @@ def _showcase_customer(org: DemoOrg) -> Customer:
 
 def load_crm_demo(org: DemoOrg, people: list[Customer], now: dt.datetime) -> None:
     rng = random.Random(20260505)
-    today = now.date()
+    today = timezone.localdate(now)
     system = Actor.system("demo")
     manager = org.users.get("manager")
     supervisor = org.users.get("supervisor")

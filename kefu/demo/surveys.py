@@ -10,6 +10,7 @@ import random
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.models import User
@@ -144,7 +145,7 @@ def _history(rng: random.Random, now: dt.datetime) -> list[int]:
 def _peers(supervisor: User | None, now: dt.datetime) -> None:
     if supervisor is None:
         return
-    month = now.date().replace(day=1)
+    month = timezone.localdate(now).replace(day=1)
     starts: list[dt.date] = []
     for _ in range(3):
         starts.insert(0, month)

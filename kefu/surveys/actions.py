@@ -554,7 +554,7 @@ def _message(invitation: Invitation, *, reminder: bool) -> tuple[str, str]:
             _("您好！请用一两分钟回答我们的调查，帮助我们改进服务。"),
             public_url(invitation),
             _("链接有效期至 %(date)s，只能使用一次。")
-            % {"date": invitation.expires_at.date().isoformat()},
+            % {"date": timezone.localdate(invitation.expires_at).isoformat()},
         ]
         if invitation.case_id and invitation.case is not None:
             lines.insert(0, _("工单 %(number)s") % {"number": invitation.case.number})

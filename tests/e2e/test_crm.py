@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.e2e]
 def _graded_customer(org):
     ensure_default_tiers()  # the live-server tests flush the migrations' data
     customer = create_customer(actor=Actor.staff(org.agent), name="张伟", phone="13812341234")
-    today = clock.now().date()
+    today = clock.today()
     for days_ago, amount in ((150, 9000), (110, 8000)):
         record_consumption(
             actor=Actor.system("e2e"),

@@ -217,7 +217,7 @@ def tiers(request: HttpRequest) -> list[Any]:
 def grades(request: HttpRequest, query: Query[GradeQuery]) -> dict[str, Any]:
     user = _supervisor(request)
     rows, meta = paginate(crm.graded_customers(user, tier=query.tier, order=query.order), query)
-    settings, tier_list, today = crm.crm_settings(), crm.active_tiers(), clock.now().date()
+    settings, tier_list, today = crm.crm_settings(), crm.active_tiers(), clock.today()
     return {"items": [_grade(v, today, settings, tier_list) for v in rows], **meta}
 
 
@@ -241,7 +241,7 @@ def rfm(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     user = current_user(request)
     customer = get_customer(user, customer_id)
     value = crm.value_of(customer.pk)
-    settings, tier_list, today = crm.crm_settings(), crm.active_tiers(), clock.now().date()
+    settings, tier_list, today = crm.crm_settings(), crm.active_tiers(), clock.today()
     return {
         "customer_id": customer.pk,
         "tier": customer.tier,

@@ -54,7 +54,7 @@ def attainment(request: HttpRequest, query: Query[AttainmentQuery]) -> dict[str,
         raise ValidationFailed(
             "unknown grouping", fields={"group_by": f"one of {', '.join(GROUPS)}"}
         )
-    end = query.end or clock.now().date()
+    end = query.end or clock.today()
     start = query.start or end - dt.timedelta(days=30)
     if start > end:
         raise ValidationFailed("start is after end", fields={"start": "on or before end"})

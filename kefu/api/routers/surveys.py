@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -459,7 +458,7 @@ def get_scores(request: HttpRequest, query: Query[ScoreQuery]) -> dict[str, Any]
     user = current_user(request)
     if query.cut not in scores.CUTS:
         raise ValidationFailed("unknown cut", fields={"cut": f"one of {', '.join(scores.CUTS)}"})
-    today = timezone.localdate(clock.now())
+    today = clock.today()
     filters = scores.Filters(
         start=query.start or today - dt.timedelta(days=90),
         end=query.end or today,

@@ -34,7 +34,7 @@ def tasks_inline():
 @pytest.fixture
 def spender(org: Org):
     customer = make_customer(org, "张三", phone="13812341234")
-    today = clock.now().date()
+    today = clock.today()
     for days_ago, amount in ((150, 900), (100, 800)):
         record_consumption(
             actor=Actor.system("t"),

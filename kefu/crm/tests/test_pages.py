@@ -53,7 +53,7 @@ def graded(org: Org):
         id_number="110101198005040011",
         account_manager_id=org.site_manager.pk,
     )
-    today = clock.now().date()
+    today = clock.today()
     for days_ago, amount in ((150, 9000), (120, 8000), (100, 9000)):
         record_consumption(
             actor=Actor.system("test"),

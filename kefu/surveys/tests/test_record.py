@@ -92,7 +92,7 @@ def test_index_weights_and_peer_figures_are_recorded_with_before_and_after(org: 
     ]
     assert entries(IndexGroup.objects.get(key="leadership")) == []  # unchanged: no entry
 
-    today = clock.now().date()
+    today = clock.today()
     for value in (80.0, 82.5):
         actions.record_peer_figure(
             actor=Actor.staff(org.supervisor),

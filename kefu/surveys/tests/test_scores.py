@@ -47,7 +47,7 @@ def answer_all(org: Org) -> Survey:
 
 
 def filters(survey: Survey | None = None, cut: str = "team") -> scores.Filters:
-    today = clock.now().date()
+    today = clock.today()
     return scores.Filters(
         start=today - dt.timedelta(days=7),
         end=today,
@@ -143,7 +143,7 @@ def test_index_weights_must_add_up_to_one(org: Org) -> None:
 
 def test_peer_benchmark_ranks_us_among_the_peers(org: Org) -> None:
     survey = answer_all(org)
-    today = clock.now().date()
+    today = clock.today()
     for peer, value in (("同业A", 80.0), ("行业平均", 40.0)):
         actions.record_peer_figure(
             actor=Actor.staff(org.supervisor),

@@ -41,7 +41,7 @@ def _date(raw: str | None, default: dt.date) -> dt.date:
 
 
 def filters_from(request: HttpRequest) -> scores.Filters:
-    today = timezone.localdate(clock.now())
+    today = clock.today()
     start = _date(request.GET.get("start"), today - dt.timedelta(days=90))
     end = _date(request.GET.get("end"), today)
     if end < start:

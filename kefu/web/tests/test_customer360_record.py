@@ -206,7 +206,7 @@ def _busy_customer(org: Org, rows: int, name: str) -> Customer:
     agent, manager = Actor.staff(org.agent), Actor.staff(org.supervisor)
     company = create_customer(actor=agent, name=name, kind=CustomerKind.ORGANISATION)
     update_profile(actor=manager, customer_id=company.pk, account_manager_id=org.site_manager.pk)
-    today = clock.now().date()
+    today = clock.today()
     tiers = ["vip", "gold", "silver", "standard"]
     roles = ["decision_maker", "influencer", "purchaser", "user", "first_contact"]
     for i in range(rows):

@@ -46,7 +46,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(crm.graded_customers(user, tier=tier, order=order), 50).get_page(
         request.GET.get("page")
     )
-    settings, tiers, today = crm.crm_settings(), crm.active_tiers(), clock.now().date()
+    settings, tiers, today = crm.crm_settings(), crm.active_tiers(), clock.today()
     personal = may_see_personal_data(user)
     rows = [
         {

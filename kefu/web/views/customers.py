@@ -100,7 +100,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     # The widest queue this user has, filtered to the customer (filters, search, paging).
     queue = "all" if BY_SLUG["all"].allowed(user) else "team" if user.team_id else "mine"
-    today = clock.now().date()
+    today = clock.today()
     settings = crm.crm_settings()
     tiers = crm.active_tiers()
     tier = next((t for t in tiers if t.code == customer.tier), None)

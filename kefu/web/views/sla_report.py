@@ -34,7 +34,7 @@ GROUP_LABELS = {
 def sla_report(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    today = clock.now().date()
+    today = clock.today()
     form = SlaReportForm(request.GET or None, initial={"group_by": "team"})
     group_by, start, end = "team", today - dt.timedelta(days=30), today
     if form.is_valid():
