@@ -10,6 +10,8 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
+from kefu.core import clock
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛"]
 PRODUCTS = ["家庭宽带500M套餐", "5G畅享套餐", "企业专线", "云存储年包", "话费充值"]
@@ -47,7 +49,7 @@ def consumption_rows(
     count: int, *, customers: int, bad_share: float, seed: int = 11, today: dt.date | None = None
 ) -> Iterator[list[str]]:
     rng = random.Random(seed)
-    today = today or dt.date.today()
+    today = today or clock.today()
     yield CONSUMPTION_HEADER
     for i in range(count):
         day = today - dt.timedelta(days=rng.randint(0, 720))
