@@ -81,6 +81,14 @@ class ConfigurationAdmin(admin.ModelAdmin):
         form = super().get_changelist_form(request, **kwargs)
         return checked(form, self.configuration_check(), self.configured_fields, actor_of(request))
 
+    def save_configuration(self, actor: Actor, values: dict[str, Any], row_id: int | None) -> Any:
+        """Save through the app's action (which checks and records the change)."""
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        values = values_of(obj, self.configured_fields)
+        obj.pk = self.save_configuration(actor_of(request), values, obj.pk if change else None).pk
+
 
 def checked(
     form: type[forms.ModelForm], check: actions.Check | None, fields: list[str], actor: Actor
@@ -166,13 +174,8 @@ class SiteAdmin(ConfigurationAdmin):
     def configuration_check(self) -> actions.Check:
         return actions.check_site
 
-    def save_model(self, request: HttpRequest, obj: Site, form: Any, change: bool) -> None:
-        saved = actions.save_site(
-            actor=actor_of(request),
-            values=values_of(obj, actions.SITE_FIELDS),
-            site_id=obj.pk if change else None,
-        )
-        obj.pk = saved.pk
+    def save_configuration(self, actor: Actor, values: dict[str, Any], row_id: int | None) -> Site:
+        return actions.save_site(actor=actor, values=values, site_id=row_id)
 
 
 @admin.register(Department)
@@ -183,13 +186,10 @@ class DepartmentAdmin(ConfigurationAdmin):
     def configuration_check(self) -> actions.Check:
         return actions.check_department
 
-    def save_model(self, request: HttpRequest, obj: Department, form: Any, change: bool) -> None:
-        saved = actions.save_department(
-            actor=actor_of(request),
-            values=values_of(obj, actions.DEPARTMENT_FIELDS),
-            department_id=obj.pk if change else None,
-        )
-        obj.pk = saved.pk
+    def save_configuration(
+        self, actor: Actor, values: dict[str, Any], row_id: int | None
+    ) -> Department:
+        return actions.save_department(actor=actor, values=values, department_id=row_id)
 
 
 @admin.register(Team)
@@ -200,13 +200,8 @@ class TeamAdmin(ConfigurationAdmin):
     def configuration_check(self) -> actions.Check:
         return actions.check_team
 
-    def save_model(self, request: HttpRequest, obj: Team, form: Any, change: bool) -> None:
-        saved = actions.save_team(
-            actor=actor_of(request),
-            values=values_of(obj, actions.TEAM_FIELDS),
-            team_id=obj.pk if change else None,
-        )
-        obj.pk = saved.pk
+    def save_configuration(self, actor: Actor, values: dict[str, Any], row_id: int | None) -> Team:
+        return actions.save_team(actor=actor, values=values, team_id=row_id)
 
 
 @admin.register(ConfigurationEvent)

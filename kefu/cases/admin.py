@@ -9,7 +9,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from kefu.accounts.actions import Check
-from kefu.accounts.admin import ConfigurationAdmin, actor_of, values_of
+from kefu.accounts.actors import Actor
+from kefu.accounts.admin import ConfigurationAdmin
 from kefu.cases import configuration
 from kefu.cases.models import Case, CaseEvent, CaseKind, CauseCategory
 from kefu.core.admin import ReadOnlyAdmin
@@ -24,13 +25,10 @@ class CaseKindAdmin(ConfigurationAdmin):
     def configuration_check(self) -> Check:
         return configuration.check_case_kind
 
-    def save_model(self, request: HttpRequest, obj: CaseKind, form: Any, change: bool) -> None:
-        saved = configuration.save_case_kind(
-            actor=actor_of(request),
-            values=values_of(obj, configuration.CASE_KIND_FIELDS),
-            kind_id=obj.pk if change else None,
-        )
-        obj.pk = saved.pk
+    def save_configuration(
+        self, actor: Actor, values: dict[str, Any], row_id: int | None
+    ) -> CaseKind:
+        return configuration.save_case_kind(actor=actor, values=values, kind_id=row_id)
 
 
 @admin.register(CauseCategory)
@@ -41,13 +39,10 @@ class CauseCategoryAdmin(ConfigurationAdmin):
     def configuration_check(self) -> Check:
         return configuration.check_cause_category
 
-    def save_model(self, request: HttpRequest, obj: CauseCategory, form: Any, change: bool) -> None:
-        saved = configuration.save_cause_category(
-            actor=actor_of(request),
-            values=values_of(obj, configuration.CAUSE_CATEGORY_FIELDS),
-            category_id=obj.pk if change else None,
-        )
-        obj.pk = saved.pk
+    def save_configuration(
+        self, actor: Actor, values: dict[str, Any], row_id: int | None
+    ) -> CauseCategory:
+        return configuration.save_cause_category(actor=actor, values=values, category_id=row_id)
 
 
 class EventInline(admin.TabularInline):
