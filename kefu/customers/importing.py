@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from kefu.core.xlsx import count_first_sheet_rows, first_sheet_rows
 from kefu.customers.choices import ConsumptionKind, ImportKind, PreferredChannel
 from kefu.customers.models import CustomerKind
 from kefu.customers.normalize import normalize_email, normalize_phone
@@ -118,6 +119,10 @@ def is_xlsx(name: str) -> bool:
     return name.lower().endswith((".xlsx", ".xlsm"))
 
 
+# A damaged workbook makes zipfile, the XML parser or openpyxl raise any of many types.
+_BROKEN_XLSX = Exception
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -133,18 +138,14 @@ def _cell(value: Any) -> str:
 def iter_raw(path: Path, name: str, encoding: str = "") -> Generator[list[str]]:
     """Every row as a list of strings, the header first."""
     if is_xlsx(name):
-        from openpyxl import load_workbook
-
+        rows = first_sheet_rows(path)
         try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a damaged file
-            raise UnreadableFile(f"not a readable XLSX file: {exc}") from exc
-        try:
-            sheet = book.worksheets[0]
-            for row in sheet.iter_rows(values_only=True):
+            for row in rows:
                 yield [_cell(v) for v in row]
+        except _BROKEN_XLSX as exc:
+            raise UnreadableFile(f"not a readable XLSX file: {exc}") from exc
         finally:
-            book.close()
+            rows.close()
         return
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=encoding or detect_encoding(path), newline="")
@@ -159,15 +160,11 @@ def iter_raw(path: Path, name: str, encoding: str = "") -> Generator[list[str]]:
 def count_rows(path: Path, name: str) -> int | None:
     """Data rows (without the header), cheaply: newlines for CSV, the sheet's size for XLSX."""
     if is_xlsx(name):
-        from openpyxl import load_workbook
-
         try:
-            book = load_workbook(path, read_only=True)
-            rows = book.worksheets[0].max_row
-            book.close()
-        except Exception:
+            rows = count_first_sheet_rows(path)
+        except _BROKEN_XLSX:
             return None
-        return max(0, rows - 1) if rows else None
+        return max(0, rows - 1)
     lines, last = 0, b""
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):

@@ -7,11 +7,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from kefu.accounts.actors import Actor
 from kefu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from kefu.customers import samples
 from kefu.customers.import_actions import create_import_job, run_import, start_import
 from kefu.customers.importing import detect_encoding
 from kefu.customers.models import (
@@ -150,6 +152,49 @@ def test_xlsx_and_consumption(org: Org, tmp_path: Path) -> None:
     again = _import(org, "消费.xlsx", path.read_bytes(), kind="consumption")
     assert (again.created_count, again.unchanged_count) == (0, 2)
     assert ConsumptionRecord.objects.count() == 2
+
+
+def test_an_excel_file_shows_its_size_at_upload_and_imports_with_a_report(
+    org: Org, tmp_path: Path
+) -> None:
+    # The sample file (openpyxl write-only: no declared size) and an Excel-style copy of it
+    # (shared strings, a declared size): the progress bar knows the total before the run.
+    sample = samples.write(tmp_path / "sample.xlsx", samples.customer_rows(300, bad_share=0.05))
+    excel = tmp_path / "excel.xlsx"
+    book = xlsxwriter.Workbook(str(excel))
+    sheet = book.add_worksheet()
+    for i, row in enumerate(samples.customer_rows(300, bad_share=0.05)):
+        sheet.write_row(i, 0, row)
+    book.close()
+    jobs = []
+    for path in (sample, excel):
+        job = create_import_job(
+            actor=Actor.staff(org.supervisor),
+            kind="customers",
+            upload=SimpleUploadedFile(path.name, path.read_bytes()),
+        )
+        assert job.total_rows == 300
+        jobs.append(job)
+    assert _capture is not None
+    with _capture(execute=True):
+        start_import(actor=Actor.staff(org.supervisor), job_id=jobs[0].pk)
+    first = ImportJob.objects.get(pk=jobs[0].pk)
+    bad = ImportRowError.objects.filter(job=first)
+    assert (first.state, first.processed_rows) == ("done", 300)
+    assert first.error_rows > 0 and first.created_count == 300 - first.error_rows
+    assert bad.count() == first.error_rows
+    with _capture(execute=True):
+        start_import(actor=Actor.staff(org.supervisor), job_id=jobs[1].pk)
+    second = ImportJob.objects.get(pk=jobs[1].pk)
+    assert (second.state, second.created_count, second.error_rows) == (
+        "done",
+        0,
+        first.error_rows,
+    )
+    assert second.unchanged_count == first.created_count  # the same customers, recognised
+    assert list(
+        ImportRowError.objects.filter(job=second).values_list("row", "field", "value")
+    ) == list(bad.values_list("row", "field", "value"))
 
 
 def test_import_refusals(org: Org) -> None:
