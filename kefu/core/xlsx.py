@@ -35,51 +35,75 @@ _ROW_START = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
 class SharedStrings:
-    """A workbook's shared texts by position: the first `in_memory` in a list, the others in
-    a private temporary SQLite database (on disk, with SQLite's small page cache)."""
+    """A workbook's shared texts by position, taken from `texts` only as far as asked for
+    (Excel numbers them in the order the sheet first uses them, so reading the sheet's rows
+    reads the texts just ahead, and a preview of its first rows only the first few): the
+    first `in_memory` in a list, the rest in a private temporary SQLite database (on disk,
+    with SQLite's small page cache)."""
 
     def __init__(self, texts: Iterable[str], *, in_memory: int | None = None) -> None:
-        in_memory = STRINGS_IN_MEMORY if in_memory is None else in_memory
-        rest = iter(texts)
-        self._head = list(islice(rest, in_memory))
+        self._in_memory = STRINGS_IN_MEMORY if in_memory is None else in_memory
+        self._texts: Iterator[str] | None = iter(texts)
+        self._head: list[str] = []
         self._far: sqlite3.Connection | None = None
-        self._count = len(self._head)
-        if self._count < in_memory:
-            return
-        self._far = sqlite3.connect("")  # "": a temporary file, removed when closed
-        self._far.execute("CREATE TABLE text (value TEXT NOT NULL)")
-        while chunk := [(text,) for text in islice(rest, 10_000)]:
-            self._far.executemany("INSERT INTO text (value) VALUES (?)", chunk)
-            self._count += len(chunk)
+        self._count = 0
 
     def __len__(self) -> int:
+        self._take_up_to(None)
         return self._count
 
     def __getitem__(self, index: int) -> str:
+        if index >= self._count:
+            self._take_up_to(index)
+            if index >= self._count:
+                raise IndexError(f"no shared string {index}")
         if index < len(self._head):
             return self._head[index]
-        if self._far is None or not 0 <= index < self._count:
+        if self._far is None or index < 0:
             raise IndexError(f"no shared string {index}")
         rowid = index - len(self._head) + 1  # rowids count from 1, in insertion order
         row = self._far.execute("SELECT value FROM text WHERE rowid = ?", (rowid,)).fetchone()
         return str(row[0])
 
+    def _take_up_to(self, index: int | None) -> None:
+        """Read texts until `index` is known (None: all), a chunk at a time."""
+        while self._texts is not None and (index is None or self._count <= index):
+            room = self._in_memory - len(self._head)
+            chunk = list(islice(self._texts, min(room, 10_000) if room > 0 else 10_000))
+            if not chunk:
+                self._texts = None
+            elif room > 0:
+                self._head.extend(chunk)
+            else:
+                if self._far is None:
+                    self._far = sqlite3.connect("")  # "": a temporary file, gone when closed
+                    self._far.execute("CREATE TABLE text (value TEXT NOT NULL)")
+                self._far.executemany("INSERT INTO text (value) VALUES (?)", [(t,) for t in chunk])
+            self._count += len(chunk)
+
     def close(self) -> None:
+        if self._texts is not None and hasattr(self._texts, "close"):
+            self._texts.close()  # a generator: its source closed with it
+        self._texts = None
         if self._far is not None:
             self._far.close()
             self._far = None
 
 
-def shared_texts(source: IO[bytes]) -> Iterator[str]:
+def shared_texts(source: IO[bytes]) -> Generator[str]:
     """The texts of a sharedStrings part in order, as openpyxl reads them (rich-text runs
-    joined, phonetic guides left out), each element dropped once read."""
+    joined, phonetic guides left out), each element dropped once read; `source` is closed
+    with the generator."""
     root: Element | None = None
-    for event, element in iterparse(source, events=("start", "end")):
-        if root is None:
-            root = element
-        elif event == "end" and element.tag == _STRING_TAG:
-            yield Text.from_tree(element).content.replace("x005F_", "")
-            root.clear()
+    try:
+        for event, element in iterparse(source, events=("start", "end")):
+            if root is None:
+                root = element
+            elif event == "end" and element.tag == _STRING_TAG:
+                yield Text.from_tree(element).content.replace("x005F_", "")
+                root.clear()
+    finally:
+        source.close()
 
 
 class _WorkbookParts(ExcelReader):  # type: ignore[misc]  # openpyxl has no type hints
@@ -93,9 +117,9 @@ class _WorkbookParts(ExcelReader):  # type: ignore[misc]  # openpyxl has no type
 
     def read_strings(self) -> None:
         part = self.package.find(SHARED_STRINGS) if self.with_strings else None
-        if part is not None:
-            with self.archive.open(part.PartName[1:]) as source:
-                self.shared_strings = SharedStrings(shared_texts(source))
+        if part is not None:  # read as the sheet asks; closed with the archive
+            source = self.archive.open(part.PartName[1:])
+            self.shared_strings = SharedStrings(shared_texts(source))
 
     def read_worksheets(self) -> None:
         for _sheet, rel in self.parser.find_sheets():
@@ -109,9 +133,15 @@ def _open(path: Path, *, strings: bool) -> _WorkbookParts:
     try:
         parts.read()
     except BaseException:
-        parts.archive.close()
+        _close(parts)
         raise
     return parts
+
+
+def _close(parts: _WorkbookParts) -> None:
+    if isinstance(parts.shared_strings, SharedStrings):
+        parts.shared_strings.close()
+    parts.archive.close()
 
 
 def first_sheet_rows(path: Path) -> Generator[list[Any]]:
@@ -153,9 +183,7 @@ def first_sheet_rows(path: Path) -> Generator[list[Any]]:
                     values[cell["column"] - 1] = cell["value"]
                 yield values
     finally:
-        parts.archive.close()
-        if isinstance(parts.shared_strings, SharedStrings):
-            parts.shared_strings.close()
+        _close(parts)
 
 
 def count_first_sheet_rows(path: Path) -> int:
@@ -179,4 +207,4 @@ def count_first_sheet_rows(path: Path) -> int:
                 chunk = source.read(1 << 20)
             return rows
     finally:
-        parts.archive.close()
+        _close(parts)

@@ -5,6 +5,7 @@ size): the same values, with the shared strings past the in-memory share read fr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,12 +52,20 @@ def test_excel_rows_come_back_whole_with_far_shared_strings_read_from_disk(
     assert len(rows) == 53
 
 
-def test_shared_strings_keep_their_order_across_memory_and_disk() -> None:
+def test_shared_strings_keep_their_order_across_memory_and_disk_read_as_asked() -> None:
     texts = [f"文本{i}" for i in range(25)]
-    strings = SharedStrings(iter(texts), in_memory=10)
+    taken: list[str] = []
+
+    def source() -> Iterator[str]:
+        for text in texts:
+            taken.append(text)
+            yield text
+
+    strings = SharedStrings(source(), in_memory=10)
     try:
+        assert (strings[3], len(taken)) == ("文本3", 10)  # a preview reads only the first
+        assert [strings[i] for i in range(24, -1, -1)] == texts[::-1]
         assert len(strings) == 25
-        assert [strings[i] for i in range(25)] == texts
         with pytest.raises(IndexError):
             strings[25]
     finally:
