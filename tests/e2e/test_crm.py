@@ -84,4 +84,4 @@ def test_an_import_shows_progress_and_reports_bad_rows(
     page.click('[data-testid="import-start"]')
     page.wait_for_selector('[data-testid="import-progress"]')
     page.wait_for_selector('[data-testid="import-report"]', timeout=30_000)
-    assert "not a valid phone" in page.inner_text('[data-testid="import-report"]')
+    assert "不是有效的电话号码" in page.inner_text('[data-testid="import-report"]')

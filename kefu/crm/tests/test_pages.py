@@ -166,11 +166,19 @@ def test_import_upload_preview_start_report(
     job = ImportJob.objects.get()
     assert response.status_code == 302
     preview = client.get(reverse("web:crm_import", args=[job.pk])).content.decode()
-    assert 'data-testid="import-preview"' in preview and "李四" in preview
+    assert 'data-testid="import-preview"' in preview and "姓名=李四" in preview
+    assert "手机: 不是有效的电话号码 (12)" in preview
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("web:crm_import_start", args=[job.pk]))
-    report = client.get(reverse("web:crm_import", args=[job.pk])).content.decode()
-    assert 'data-testid="import-report"' in report and "not a valid phone" in report
+    url = reverse("web:crm_import", args=[job.pk])
+    report = client.get(url).content.decode()
+    row = "<td>3</td><td>手机</td><td>不是有效的电话号码</td>"
+    assert 'data-testid="import-report"' in report and row in report
+    csv_report = b"".join(client.get(url + "?report=csv").streaming_content).decode("utf-8-sig")
+    assert csv_report.splitlines() == ["行号,字段,问题,值", "3,手机,不是有效的电话号码,12"]
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "<td>3</td><td>Mobile</td><td>not a valid phone number</td>" in english
     job.refresh_from_db()
     assert (job.state, job.created_count, job.error_rows) == ("done", 1, 1)
     org_page = client.get(reverse("web:customer", args=[company.pk])).content.decode()
@@ -217,6 +225,31 @@ def test_masking_for_every_role_on_the_page_and_in_exports(
         return
     body = b"".join(export.streaming_content).decode()
     assert ("+8613812341234" in body) is (role in {"site_manager", "admin"})
+
+
+def test_a_file_that_cannot_be_imported_says_why_in_the_readers_language(
+    org: Org, as_user, settings, tmp_path: Path, django_capture_on_commit_callbacks, tasks_inline
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    client = as_user(org.supervisor)
+    client.post(
+        reverse("web:crm_imports"),
+        {
+            "kind": "consumption",
+            "file": SimpleUploadedFile("消费.csv", "客户编号,产品\nC1,宽带\n".encode()),
+        },
+    )
+    job = ImportJob.objects.get()
+    url = reverse("web:crm_import", args=[job.pk])
+    assert "缺少必需的列：日期、金额" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("web:crm_import_start", args=[job.pk]))
+    job.refresh_from_db()
+    assert (job.state, job.message) == ("failed", "missing columns: occurred_on, amount")
+    assert "缺少必需的列：日期、金额" in client.get(url).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "missing columns: Date, Amount" in english
 
 
 def test_a_sample_file_to_try_the_import(org: Org, as_user) -> None:

@@ -4,6 +4,7 @@ exports (masked unless the role may export personal data)."""
 from __future__ import annotations
 
 import csv
+import itertools
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +23,9 @@ from kefu.customers import exporting, samples
 from kefu.customers.actions import record_export
 from kefu.customers.choices import ImportKind, ImportState
 from kefu.customers.import_actions import create_import_job, start_import
+from kefu.customers.import_words import field_text, file_problem_text, problem_text
 from kefu.customers.importing import UnreadableFile, preview
-from kefu.customers.models import ImportJob
+from kefu.customers.models import ImportJob, ImportRowError
 from kefu.web.decorators import forbid, staff_view
 
 
@@ -74,14 +76,43 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse | Streaming
     context: dict[str, object] = {"job": job, "page_title": _("导入") + f" #{job.pk}"}
     if job.state == ImportState.UPLOADED:
         try:
-            context["preview"] = preview(Path(job.file.path), job.original_name, job.kind)
+            context["preview"] = _preview(job)
         except UnreadableFile as exc:
-            context["unreadable"] = str(exc)
+            context["unreadable"] = file_problem_text(job.kind, str(exc))
     if request.GET.get("report") == "csv":
         return _report_csv(job)
     errors = Paginator(job.row_errors.order_by("row", "id"), 100).get_page(request.GET.get("page"))
     context["errors"] = errors
+    context["report"] = [_report_row(job.kind, e) for e in errors.object_list]
+    context["message"] = file_problem_text(job.kind, job.message) if job.message else ""
     return render(request, "web/crm/import_detail.html", context)
+
+
+def _preview(job: ImportJob) -> dict[str, object]:
+    """The file's first rows as the import understands them, in the reader's words."""
+    found = preview(Path(job.file.path), job.original_name, job.kind)
+    kind = job.kind
+    return {
+        "columns": [field_text(kind, name) for name in found["columns"].values()],
+        "ignored": found["ignored"],
+        "rows": [
+            {
+                "number": row.number,
+                "values": [(field_text(kind, k), v) for k, v in row.values.items() if v],
+                "errors": [(field_text(kind, f), problem_text(p), v) for f, p, v in row.errors],
+            }
+            for row in found["rows"]
+        ],
+    }
+
+
+def _report_row(kind: str, error: ImportRowError) -> list[str]:
+    return [
+        str(error.row),
+        field_text(kind, error.field),
+        problem_text(error.problem),
+        error.value,
+    ]
 
 
 @staff_view
@@ -119,9 +150,11 @@ def _csv_stream(rows: Iterator[list[str]]) -> Iterator[str]:
 
 
 def _report_csv(job: ImportJob) -> StreamingHttpResponse:
-    rows = ([str(e.row), e.field, e.problem, e.value] for e in job.row_errors.order_by("row", "id"))
+    """The whole report, streamed, in the reader's language."""
+    header = [_("行号"), _("字段"), _("问题"), _("值")]
+    rows = (_report_row(job.kind, e) for e in job.row_errors.order_by("row", "id").iterator())
     response = StreamingHttpResponse(
-        _csv_stream(iter([["行号", "字段", "问题", "值"], *rows])),
+        _csv_stream(itertools.chain([header], rows)),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
