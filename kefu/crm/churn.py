@@ -60,8 +60,8 @@ def score(inputs: ChurnInputs, weights: Mapping[str, float], window_days: int) -
             {
                 "code": "decline",
                 "days": window_days,
-                "recent": str(inputs.recent_spend),
-                "earlier": str(inputs.earlier_spend),
+                "recent": str(_cents(inputs.recent_spend)),
+                "earlier": str(_cents(inputs.earlier_spend)),
                 "percent": round(fall * 100),
             }
         )
@@ -99,13 +99,27 @@ def score(inputs: ChurnInputs, weights: Mapping[str, float], window_days: int) -
     )
 
 
+def _cents(amount: Decimal) -> Decimal:
+    # SQLite's SUM of decimals comes back with float noise (4189.73000000000).
+    return amount.quantize(Decimal("0.01"))
+
+
+def _money(value: Any) -> str:
+    """An amount as money is written: 4,189.73."""
+    try:
+        return f"{_cents(Decimal(str(value))):,}"
+    except (ArithmeticError, ValueError):
+        return str(value)
+
+
 def reason_text(reason: dict[str, Any]) -> str:
     """One reason in words, in the reader's language."""
     code = reason.get("code")
     if code == "decline":
+        amounts = {k: _money(reason.get(k)) for k in ("recent", "earlier")}
         return (
             _("近%(days)s天消费 ¥%(recent)s，比之前%(days)s天的 ¥%(earlier)s 下降%(percent)s%%")
-            % reason
+            % {**reason, **amounts}
         )
     if code == "complaints":
         return _("近%(days)s天投诉%(count)s次") % reason

@@ -62,11 +62,24 @@ def test_components_each_count_and_reasons_read_as_words() -> None:
     ]
     with translation.override("zh-hans"):
         texts = [churn.reason_text(r) for r in worst.reasons]
-    assert texts[0] == "近90天消费 ¥0，比之前90天的 ¥1000 下降100%"
+    assert texts[0] == "近90天消费 ¥0.00，比之前90天的 ¥1,000.00 下降100%"
     assert texts[1] == "近90天投诉5次"
     assert texts[2] == "满意度调查得分仅20%"
     with translation.override("en"):
         assert "complaint" in churn.reason_text(worst.reasons[1])
+    # Sums as SQLite returns them (float noise), also in reasons stored before: money as
+    # it is written.
+    noisy = churn.score(
+        churn.ChurnInputs(
+            recent_spend=Decimal("456.670000000000"), earlier_spend=Decimal("3494.24000000001")
+        ),
+        WEIGHTS,
+        90,
+    )
+    assert (noisy.reasons[0]["recent"], noisy.reasons[0]["earlier"]) == ("456.67", "3494.24")
+    stored = {**noisy.reasons[0], "recent": "456.670000000000", "earlier": "3494.24000000000"}
+    with translation.override("zh-hans"):
+        assert churn.reason_text(stored) == "近90天消费 ¥456.67，比之前90天的 ¥3,494.24 下降87%"
     one = churn.score(churn.ChurnInputs(complaints=1), WEIGHTS, 90)
     assert one.components["complaints"] == pytest.approx(0.333, abs=0.001)
 
