@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.audit import changed_fields, record_configuration_event
-from kefu.accounts.models import Team
+from kefu.accounts.models import Team, User
 from kefu.accounts.roles import is_supervising, may_take_contacts
 from kefu.cases.actions import (
     assign_case,
@@ -737,6 +737,40 @@ def _open_episodes(
 
 
 FOLLOW_UP_TITLE = "流失预警跟进"
+
+
+@transaction.atomic
+def assign_follow_up(*, actor: Actor, task_id: int, assignee_id: int) -> FollowUpTask:
+    """A supervisor gives an open follow-up to a member of staff (themselves, to take it):
+    the way to the tasks of customers without an account manager, which start unassigned."""
+    task = FollowUpTask.objects.select_for_update().filter(pk=task_id).first()
+    if task is None:
+        raise NotFound("follow-up task not found")
+    user = actor.user if actor.is_staff else None
+    if user is not None and not is_supervising(user):
+        raise PermissionDenied("only supervisors and managers assign follow-ups")
+    assignee = User.objects.filter(pk=assignee_id, is_active=True).first()
+    if assignee is None:
+        raise ValidationFailed(
+            "no such member of staff", fields={"assignee_id": "an active member of staff"}
+        )
+    if task.status == TaskStatus.DONE:
+        raise Conflict("this follow-up is already done")
+    if task.assignee_id == assignee.pk:
+        return task
+    before, task.assignee = task.assignee_id, assignee
+    task.save(update_fields=["assignee"])
+    record_customer_event(
+        task.customer_id,
+        CustomerEventType.FOLLOW_UP_ASSIGNED,
+        actor=actor,
+        task_id=task.pk,
+        episode_id=task.episode_id,
+        before=before,
+        assignee_id=assignee.pk,
+        assignee_name=assignee.label,
+    )
+    return task
 
 
 @transaction.atomic

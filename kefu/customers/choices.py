@@ -52,6 +52,7 @@ class CustomerEventType(models.TextChoices):
     SATISFACTION_RECORDED = "satisfaction_recorded", _("满意度测量")
     CHURN_WARNING_OPENED = "churn_warning_opened", _("流失预警开始")
     CHURN_WARNING_CLOSED = "churn_warning_closed", _("流失预警结束")
+    FOLLOW_UP_ASSIGNED = "follow_up_assigned", _("跟进任务分派")
     FOLLOW_UP_DONE = "follow_up_done", _("跟进完成")
 
 

@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from kefu.accounts.actors import ActorKind
+from kefu.core.money import money
 from kefu.crm.choices import NeedCategory, NeedStatus
 from kefu.customers.choices import (
     ConsentMethod,
@@ -216,7 +217,7 @@ class RecordPresenter:
             **v,
             "day": _day(data.get("occurred_on")),
             "product": self.free(data.get("product")),
-            "amount": data.get("amount") or "0",
+            "amount": money(data.get("amount") or 0),
             "kind": _choice(ConsumptionKind, data.get("kind")),
         }
 
@@ -277,6 +278,14 @@ class RecordPresenter:
             "peak": _number(data.get("peak_score")),
         }
 
+    def _follow_up_assigned(self, data: dict[str, Any], v: dict[str, str]) -> str:
+        assignee = data.get("assignee_id")
+        name = self.people.get(assignee) if isinstance(assignee, int) else None
+        return _("%(who)s 将流失预警跟进交给 %(assignee)s") % {
+            **v,
+            "assignee": name or self.free(data.get("assignee_name")) or "—",
+        }
+
     def _follow_up_done(self, data: dict[str, Any], v: dict[str, str]) -> str:
         return _("%(who)s 完成了流失预警跟进：%(note)s") % {
             **v,
@@ -302,5 +311,6 @@ def people_named(events: Iterable[CustomerEvent]) -> set[int]:
     return {
         e.data["assignee_id"]
         for e in events
-        if e.type == E.CHURN_WARNING_OPENED and isinstance(e.data.get("assignee_id"), int)
+        if e.type in (E.CHURN_WARNING_OPENED, E.FOLLOW_UP_ASSIGNED)
+        and isinstance(e.data.get("assignee_id"), int)
     }

@@ -286,6 +286,25 @@ def follow_up_done(request: HttpRequest, task_id: int, payload: FollowUpIn) -> d
     return {"status": "done"}
 
 
+class FollowUpAssignIn(Schema):
+    assignee_id: int
+
+
+@router.post(
+    "/crm/follow-ups/{int:task_id}/assign",
+    response={200: AcceptedOut, **ERRORS},
+    summary="Give an open churn follow-up to a member of staff (supervisors and managers)",
+)
+def follow_up_assign(
+    request: HttpRequest, task_id: int, payload: FollowUpAssignIn
+) -> dict[str, Any]:
+    user = current_user(request)
+    actions.assign_follow_up(
+        actor=Actor.staff(user), task_id=task_id, assignee_id=payload.assignee_id
+    )
+    return {"status": "assigned"}
+
+
 def _need(n: Need, viewer: User, sources: SourceCases | None = None) -> dict[str, Any]:
     """A need as the API shows it: its source cases' numbers only where the viewer may see
     the case (the others counted in other_cases)."""

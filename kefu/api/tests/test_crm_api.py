@@ -62,6 +62,23 @@ def test_grades_rfm_and_churn(org: Org, api, spender) -> None:
     assert manager.post("/crm/grades/recompute").status_code == 202
 
 
+def test_a_churn_follow_up_is_given_to_someone_and_done(org: Org, api, spender) -> None:
+    manager = api(org.site_manager)
+    task_id = manager.get("/crm/churn").json()["items"][0]["follow_up_id"]
+    refused = api(org.agent).post(
+        f"/crm/follow-ups/{task_id}/assign", {"assignee_id": org.agent.pk}
+    )
+    assert error_of(refused)["code"] == "forbidden"
+    nobody = manager.post(f"/crm/follow-ups/{task_id}/assign", {"assignee_id": 0})
+    assert nobody.status_code == 422 and "assignee_id" in nobody.json()["error"]["fields"]
+    given = manager.post(f"/crm/follow-ups/{task_id}/assign", {"assignee_id": org.agent.pk})
+    assert given.status_code == 200 and given.json() == {"status": "assigned"}
+    done = api(org.agent).post(f"/crm/follow-ups/{task_id}/done", {"note": "已回电"})
+    assert done.status_code == 200
+    again = manager.post(f"/crm/follow-ups/{task_id}/assign", {"assignee_id": org.agent.pk})
+    assert error_of(again)["code"] == "conflict"
+
+
 def test_needs(org: Org, api, spender) -> None:
     case = make_case(org, customer=spender)
     agent = api(org.agent)

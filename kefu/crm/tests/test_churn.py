@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from kefu.accounts.actors import Actor
@@ -14,13 +15,14 @@ from kefu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kefu.crm import churn
 from kefu.crm.actions import (
     assess_churn,
+    assign_follow_up,
     complete_follow_up,
     recompute_grades,
     record_satisfaction,
 )
 from kefu.crm.models import ChurnAssessment, ChurnEpisode, CrmSettings, FollowUpTask
 from kefu.customers.actions import record_consumption, update_profile
-from kefu.customers.models import Customer
+from kefu.customers.models import Customer, CustomerEvent
 from tests.factories import Org, make_case, make_customer
 
 NOW = dt.datetime(2026, 6, 30, 12, tzinfo=dt.UTC)
@@ -187,3 +189,51 @@ def test_follow_up_completion(org: Org) -> None:
         complete_follow_up(actor=Actor.staff(org.agent), task_id=task.pk, note="again")
     with pytest.raises(PermissionDenied):
         assess_churn(actor=Actor.staff(org.agent))
+
+
+def test_a_follow_up_nobody_has_is_taken_or_given_by_a_supervisor(org: Org, client) -> None:
+    def as_user(user):
+        client.force_login(user)
+        client.cookies["django_language"] = "zh-hans"
+        return client
+
+    CrmSettings.objects.filter(pk=1).update(churn_threshold=30)
+    customer = _spender(org, "无经理客户", recent=0, earlier=5000)  # no account manager
+    with clock.frozen_at(NOW):
+        recompute_grades(actor=Actor.system("rfm"), today=TODAY)
+    assess_churn(actor=Actor.system("churn"), now=NOW)
+    task = FollowUpTask.objects.get()
+    assert task.assignee is None
+
+    page = as_user(org.supervisor).get(reverse("web:crm_churn")).content.decode()
+    assert "无人负责" in page and 'data-testid="take-follow-up"' in page
+    with pytest.raises(PermissionDenied):
+        assign_follow_up(actor=Actor.staff(org.agent), task_id=task.pk, assignee_id=org.agent.pk)
+    org.teammate.is_active = False
+    org.teammate.save()
+    with pytest.raises(ValidationFailed):
+        assign_follow_up(
+            actor=Actor.staff(org.supervisor), task_id=task.pk, assignee_id=org.teammate.pk
+        )
+
+    response = as_user(org.supervisor).post(reverse("web:crm_follow_up_take", args=[task.pk]))
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.assignee == org.supervisor
+    page = as_user(org.supervisor).get(reverse("web:crm_churn")).content.decode()
+    assert "我的跟进任务" in page and "无经理客户" in page and "无人负责" not in page
+
+    # Given on to the agent, who now has it and completes it; the record says who had it.
+    assign_follow_up(actor=Actor.staff(org.supervisor), task_id=task.pk, assignee_id=org.agent.pk)
+    complete_follow_up(actor=Actor.staff(org.agent), task_id=task.pk, note="已回电")
+    given = CustomerEvent.objects.filter(customer=customer, type="follow_up_assigned")
+    assert [(e.data["before"], e.data["assignee_id"]) for e in given.order_by("id")] == [
+        (None, org.supervisor.pk),
+        (org.supervisor.pk, org.agent.pk),
+    ]
+    with pytest.raises(Conflict):
+        assign_follow_up(
+            actor=Actor.staff(org.supervisor), task_id=task.pk, assignee_id=org.supervisor.pk
+        )
+    record = as_user(org.supervisor).get(reverse("web:customer_record", args=[customer.pk]))
+    assert f"将流失预警跟进交给 {org.agent.label}" in record.content.decode()

@@ -120,6 +120,19 @@ def regrade(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_view
+def follow_up_take(request: HttpRequest, task_id: int) -> HttpResponse:
+    """A supervisor takes a follow-up nobody has (a customer without an account manager)."""
+    user = _user(request)
+    try:
+        actions.assign_follow_up(actor=Actor.staff(user), task_id=task_id, assignee_id=user.pk)
+        messages.success(request, _("跟进任务已由您负责。"))
+    except Conflict:
+        messages.info(request, _("该任务已跟进。"))
+    return redirect("web:crm_churn")
+
+
+@require_POST
+@staff_view
 def follow_up_done(request: HttpRequest, task_id: int) -> HttpResponse:
     user = _user(request)
     try:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("customers/regrade/", crm_pages.regrade, name="crm_regrade"),
     path("churn/", crm_pages.churn_list, name="crm_churn"),
     path("follow-ups/<int:task_id>/done/", crm_pages.follow_up_done, name="crm_follow_up_done"),
+    path("follow-ups/<int:task_id>/take/", crm_pages.follow_up_take, name="crm_follow_up_take"),
     path("customers/<int:customer_id>/reveal/", customers.reveal, name="customer_reveal"),
     path("customers/<int:customer_id>/record/", customers.record_page, name="customer_record"),
     path(
