@@ -19,6 +19,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kefu.core.money import cents, money
+
 COMPLAINTS_FULL = 3
 BREACHES_FULL = 2
 SATISFIED_AT = 0.8
@@ -60,8 +62,8 @@ def score(inputs: ChurnInputs, weights: Mapping[str, float], window_days: int) -
             {
                 "code": "decline",
                 "days": window_days,
-                "recent": str(_cents(inputs.recent_spend)),
-                "earlier": str(_cents(inputs.earlier_spend)),
+                "recent": str(cents(inputs.recent_spend)),
+                "earlier": str(cents(inputs.earlier_spend)),
                 "percent": round(fall * 100),
             }
         )
@@ -99,28 +101,14 @@ def score(inputs: ChurnInputs, weights: Mapping[str, float], window_days: int) -
     )
 
 
-def _cents(amount: Decimal) -> Decimal:
-    # SQLite's SUM of decimals comes back with float noise (4189.73000000000).
-    return amount.quantize(Decimal("0.01"))
-
-
-def _money(value: Any) -> str:
-    """An amount as money is written: 4,189.73."""
-    try:
-        return f"{_cents(Decimal(str(value))):,}"
-    except (ArithmeticError, ValueError):
-        return str(value)
-
-
 def reason_text(reason: dict[str, Any]) -> str:
     """One reason in words, in the reader's language."""
     code = reason.get("code")
     if code == "decline":
-        amounts = {k: _money(reason.get(k)) for k in ("recent", "earlier")}
-        return (
-            _("近%(days)s天消费 ¥%(recent)s，比之前%(days)s天的 ¥%(earlier)s 下降%(percent)s%%")
-            % {**reason, **amounts}
-        )
+        amounts = {k: money(reason.get(k)) for k in ("recent", "earlier")}
+        return _(
+            "近%(days)s天消费 ¥%(recent)s，比之前%(days)s天的 ¥%(earlier)s 下降%(percent)s%%"
+        ) % {**reason, **amounts}
     if code == "complaints":
         return _("近%(days)s天投诉%(count)s次") % reason
     if code == "breaches":

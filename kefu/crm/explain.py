@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from kefu.core.money import money
 from kefu.crm.models import CrmSettings, CustomerValue, ValueTier
 
 
@@ -24,7 +24,7 @@ def rfm_reasons(
         )
         out.append(
             _("M=%(m)s：近%(window)s天消费 ¥%(amount)s")
-            % {"m": value.m, "window": window, "amount": _money(value.monetary)}
+            % {"m": value.m, "window": window, "amount": money(value.monetary)}
         )
     else:
         out.append(_("近%(window)s天没有消费：R、F、M 均为 1") % {"window": window})
@@ -38,6 +38,3 @@ def rfm_reasons(
         )
     return out
 
-
-def _money(amount: Decimal) -> str:
-    return f"{amount:,.2f}"

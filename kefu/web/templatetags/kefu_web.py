@@ -8,6 +8,7 @@ from django import template
 
 from kefu.accounts.roles import is_supervising, may_take_contacts
 from kefu.cases.notification_selectors import unread_count
+from kefu.core.money import money
 from kefu.web import labels
 
 register = template.Library()
@@ -16,6 +17,12 @@ register = template.Library()
 @register.filter
 def kind_name(obj: Any) -> str:
     return labels.kind_name(obj)
+
+
+@register.filter(name="money")
+def money_filter(value: Any) -> str:
+    """13,360.95: an amount to the cent, thousands separated."""
+    return money(value)
 
 
 @register.filter

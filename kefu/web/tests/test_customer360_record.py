@@ -291,3 +291,18 @@ def test_the_page_shows_the_50_most_pressing_needs(org: Org, customer, as_user) 
 
     assert needs.count("<td>需求编号") == 50 and "<td>需求编号00</td>" in needs
     assert "只显示优先级最高的 50 条需求。" in needs
+
+
+def test_amounts_are_written_to_the_cent_with_thousands_separated(
+    org: Org, customer, as_user
+) -> None:
+    record_consumption(
+        actor=Actor.staff(org.agent),
+        customer_id=customer.pk,
+        occurred_on=clock.today(),
+        product="手机终端",
+        amount=13360.95,
+    )
+    page = _page(as_user(org.agent), customer)
+    assert "<td>¥13,360.95</td>" in page  # the consumption table
+    assert any(line.endswith("手机终端 ¥13,360.95（订单）") for line in _lines(page))
