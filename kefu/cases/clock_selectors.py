@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from kefu.accounts.models import User
@@ -63,6 +63,17 @@ def timers_for(cases: Iterable[Case], *, now: dt.datetime | None = None) -> dict
             )
         )
     return dict(timers)
+
+
+def next_due_subquery() -> Subquery:
+    """The earliest due time of a case's running, unpaused clocks (for sorting by it)."""
+    return Subquery(
+        CaseClock.objects.filter(
+            case=OuterRef("pk"), stopped_at__isnull=True, paused_at__isnull=True
+        )
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
 
 
 def overdue_filter(now: dt.datetime | None = None) -> Exists:

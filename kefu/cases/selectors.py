@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from kefu.accounts.models import User
 from kefu.cases import search
 from kefu.cases.choices import OPEN_STATUSES
-from kefu.cases.clock_selectors import overdue_filter
+from kefu.cases.clock_selectors import next_due_subquery, overdue_filter
 from kefu.cases.models import (
     Attachment,
     Case,
@@ -33,6 +33,8 @@ SORTS = {
     "oldest": ("created_at",),
     "priority": ("-priority", "-is_complaint", "created_at"),
     "updated": ("-updated_at",),
+    # The tightest time standard first (the most overdue at the top); no running clock last.
+    "due": ("next_due_at", "-is_complaint", "created_at"),
 }
 
 
@@ -92,7 +94,11 @@ def list_cases_for(user: User, filters: CaseFilters | None = None) -> QuerySet[C
     qs = qs.select_related("kind", "customer", "team", "site", "handler")
     if f.q.strip():
         return search.filter_by_text(qs, f.q)
-    return qs.order_by(*SORTS.get(f.sort, SORTS["queue"]), "id")
+    order = SORTS.get(f.sort, SORTS["queue"])
+    if "next_due_at" in order:
+        qs = qs.annotate(next_due_at=next_due_subquery())
+        return qs.order_by(F("next_due_at").asc(nulls_last=True), *order[1:], "id")
+    return qs.order_by(*order, "id")
 
 
 def get_case_for(user: User, case_id: int) -> Case:

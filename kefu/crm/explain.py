@@ -37,4 +37,3 @@ def rfm_reasons(
             % {"score": value.score, "tier": tier.label, "floor": tier.min_score}
         )
     return out
-

@@ -31,6 +31,7 @@ SORT_LABELS = {
     "oldest": _("最早创建"),
     "priority": _("优先级"),
     "updated": _("最近更新"),
+    "due": _("时限最紧在前"),
 }
 
 

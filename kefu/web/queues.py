@@ -76,6 +76,7 @@ QUEUES: list[Queue] = [
         _("已超时"),
         _("没有超过时限的工单。"),
         lambda u, f, k: _open(replace(f, overdue=True)),
+        default_sort="due",
     ),
     Queue(
         "return_visits",

@@ -58,7 +58,11 @@ class CaseQuery(Schema):
     escalated: bool | None = None
     overdue: bool = Field(default=False, description="Only cases with a time standard overdue.")
     q: str = Field(default="", description="Full-text search over subject, request and messages.")
-    sort: str = Field(default="queue", description="queue, newest, oldest, priority or updated.")
+    sort: str = Field(
+        default="queue",
+        description="queue, recent, newest, oldest, priority, updated or due (the tightest"
+        " running time standard first).",
+    )
 
 
 def _split(values: list[str]) -> list[str]:

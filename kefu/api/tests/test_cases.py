@@ -331,3 +331,14 @@ def test_the_timeline_is_oldest_first_with_actor_and_before_after(org, api):
     assert assigned["after"] == {"status": "assigned", "handler": org.teammate.pk}
     assert assigned["data"]["handler_name"] == org.teammate.label
     assert created["at"] <= accepted["at"] <= assigned["at"]
+
+
+def test_the_case_list_sorts_by_the_tightest_time_standard(org, api):
+    from kefu.cases.models import CaseClock
+
+    first, second = make_case(org, subject="先建"), make_case(org, subject="后建")
+    running = CaseClock.objects.filter(stopped_at__isnull=True)
+    running.filter(case=first).update(due_at=clock.now() + dt.timedelta(hours=5))
+    running.filter(case=second).update(due_at=clock.now() + dt.timedelta(hours=1))
+    listed = api(org.supervisor).get("/cases", {"sort": "due"}).json()["items"]
+    assert [c["number"] for c in listed[:2]] == [second.number, first.number]

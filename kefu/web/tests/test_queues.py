@@ -210,3 +210,25 @@ def test_big_queues_show_a_capped_count(org, as_user, monkeypatch):
         r'data-queue="unaccepted"><span>[^<]+</span><span class="count[^"]*">2\+<', html
     )
     assert queue_view.capped_count(Case.objects.all()) == 3
+
+
+def test_the_overdue_queue_puts_the_most_overdue_first(org, as_user):
+    from kefu.cases.models import CaseClock
+    from kefu.core import clock
+
+    with clock.frozen_at(clock.now() - dt.timedelta(days=30)):
+        older = make_case(org, subject="早建的投诉")
+    with clock.frozen_at(clock.now() - dt.timedelta(days=20)):
+        later = make_case(org, subject="晚建的投诉")
+    # Due times out of creation order (as after a pause, or a stricter standard).
+    running = CaseClock.objects.filter(stopped_at__isnull=True, paused_at__isnull=True)
+    running.filter(case=older).update(due_at=clock.now() - dt.timedelta(hours=1))
+    running.filter(case=later).update(due_at=clock.now() - dt.timedelta(days=5))
+    client = as_user(org.supervisor)
+
+    overdue = client.get("/queues/overdue/").content.decode()
+    by_age = client.get("/queues/overdue/", {"sort": "queue"}).content.decode()
+
+    assert _numbers(overdue) == [later.number, older.number]
+    assert 'value="due" selected' in overdue
+    assert _numbers(by_age) == [older.number, later.number]
