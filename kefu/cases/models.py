@@ -493,6 +493,9 @@ class CaseNotification(models.Model):
     )
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notifications")
     kind = models.CharField(max_length=30)
+    # The time standard a notice is about (sla.Metric): its words are put together in each
+    # reader's language (kefu.cases.notifications.notice_text); `text` keeps them as written.
+    metric = models.CharField(max_length=20, blank=True, default="")
     text = models.CharField(max_length=300)
     created_at = models.DateTimeField()
     deliver_after = models.DateTimeField()

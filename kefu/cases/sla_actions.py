@@ -26,7 +26,6 @@ from django.db.models import Case as Case_
 from django.db.models import F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.models import Site, Team, User
@@ -36,7 +35,9 @@ from kefu.cases.clocks import ESCALATING_METRICS, recompute_batch, recompute_clo
 from kefu.cases.events import record_event, record_events_by
 from kefu.cases.lock_objects import lock_case
 from kefu.cases.models import Case, CaseClock, CaseKind, CaseNotification
-from kefu.cases.notifications import Notices
+from kefu.cases.notifications import BREACH as BREACH_NOTICE
+from kefu.cases.notifications import WARNING as WARNING_NOTICE
+from kefu.cases.notifications import Notices, notification_text
 from kefu.cases.transitions import target_status
 from kefu.core import clock
 from kefu.core.bulk import id_list, update_rows
@@ -276,8 +277,6 @@ def _record_due(
     breached: list[_Due] = []
     warned: list[_Due] = []
     system = Actor.system(SLA)
-    breach_text = _("工单 %(number)s 已超时（%(metric)s）")
-    warning_text = _("工单 %(number)s 即将超时（%(metric)s）")
     for case_id, case_clocks in per_case.items():
         case = by_id[case_id]
         breaches = sorted(
@@ -306,8 +305,8 @@ def _record_due(
             notices.add(
                 [people.user(case.handler_id), people.user(case.escalated_to_id)],
                 case,
-                kind="sla_breach",
-                text=breach_text % {"number": case.number, "metric": c.metric},
+                kind=BREACH_NOTICE,
+                metric=c.metric,
             )
             breached.append(c)
         for c in warnings:
@@ -315,8 +314,8 @@ def _record_due(
             notices.add(
                 [people.user(case.handler_id) or people.supervisor(case)],
                 case,
-                kind="sla_warning",
-                text=warning_text % {"number": case.number, "metric": c.metric},
+                kind=WARNING_NOTICE,
+                metric=c.metric,
             )
             warned.append(c)
 
@@ -428,9 +427,10 @@ def _deliver(notification_id: int, now: dt.datetime) -> bool | None:
         emailed = bool(note.recipient.email)
         if emailed:
             with translation.override(note.recipient.language or settings.LANGUAGE_CODE):
+                text = notification_text(note)
                 send_mail(
-                    subject=f"[Kefu] {note.case.number} {note.text}",
-                    message=f"{note.text}\n\n{note.case.number} {note.case.subject}",
+                    subject=f"[Kefu] {note.case.number} {text}",
+                    message=f"{text}\n\n{note.case.number} {note.case.subject}",
                     from_email=None,
                     recipient_list=[note.recipient.email],
                 )

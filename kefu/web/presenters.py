@@ -36,6 +36,7 @@ TONES: dict[str, str] = {
     EventType.ACCEPTED: "info",
     EventType.ASSIGNED: "info",
     EventType.ESCALATED: "warn",
+    EventType.SLA_BREACHED: "warn",
     EventType.RESOLVED: "ok",
     EventType.CLOSED: "ok",
     EventType.REOPENED: "warn",
@@ -80,6 +81,27 @@ def action_label(workflow: str, action: str) -> str:
     return str(transition.label) if transition else action
 
 
+def reason_text(reason: str) -> str:
+    """A reason as recorded, in words: the system's own reasons are codes ("resolution
+    overdue", "tier"); what people wrote stays as they wrote it."""
+    metric, _space, rest = reason.partition(" ")
+    if rest == "overdue" and metric in Metric.values:
+        return _("%(metric)s超时") % {"metric": _choice(Metric, metric)}
+    words = {
+        "priority": _("优先级变更"),
+        "team": _("班组变更"),
+        "kind": _("工单类型变更"),
+        "tier": _("客户价值等级变更"),
+        "rules": _("时限规则变更"),
+        "return visit: not satisfied": _("回访不满意"),
+        "dedicated_team": _("客户有专属班组"),
+        "account_manager": _("客户有专属客户经理"),
+        "bounce": _("邮件被退回"),
+        "survey follow-up": _("满意度调查跟进"),
+    }
+    return str(words.get(reason, reason))
+
+
 def _when(value: Any) -> str:
     moment = parse_datetime(value) if isinstance(value, str) else None
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
@@ -120,10 +142,21 @@ class TimelineBuilder:
         handler = getattr(self, "_" + event.type, None)
         if handler is not None:
             handler(entry, data, before, after)
-        for key, label in (("reason", _("原因")), ("note", _("说明"))):
-            if data.get(key) and event.type not in (EventType.RETURN_VISIT_RECORDED,):
-                entry.details.append((label, str(data[key])))
+        if data.get("reason") and event.type != EventType.RETURN_VISIT_RECORDED:
+            entry.details.append((_("原因"), reason_text(str(data["reason"]))))
+        if data.get("note") and event.type != EventType.RETURN_VISIT_RECORDED:
+            entry.details.append((_("说明"), str(data["note"])))
         return entry
+
+    def _sla_warning(self, entry: TimelineEntry, data: dict, before: dict, after: dict) -> None:
+        entry.title = _("时限预警：%(metric)s") % {"metric": _choice(Metric, data.get("metric"))}
+        if data.get("due_at"):
+            entry.details.append((_("到期时间"), _when(data["due_at"])))
+
+    def _sla_breached(self, entry: TimelineEntry, data: dict, before: dict, after: dict) -> None:
+        entry.title = _("时限超时：%(metric)s") % {"metric": _choice(Metric, data.get("metric"))}
+        if data.get("due_at"):
+            entry.details.append((_("到期时间"), _when(data["due_at"])))
 
     def _created(self, entry: TimelineEntry, data: dict, before: dict, after: dict) -> None:
         kind = self.kinds.get(after.get("kind", ""))

@@ -7,7 +7,9 @@ from typing import Any
 from django import template
 
 from kefu.accounts.roles import is_supervising, may_take_contacts
+from kefu.cases.models import CaseNotification
 from kefu.cases.notification_selectors import unread_count
+from kefu.cases.notifications import notification_text
 from kefu.core.money import money
 from kefu.web import labels
 
@@ -23,6 +25,12 @@ def kind_name(obj: Any) -> str:
 def money_filter(value: Any) -> str:
     """13,360.95: an amount to the cent, thousands separated."""
     return money(value)
+
+
+@register.filter(name="notice_text")
+def notice_text_filter(note: CaseNotification) -> str:
+    """A notice in the reader's language."""
+    return notification_text(note)
 
 
 @register.filter
