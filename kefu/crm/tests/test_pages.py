@@ -100,6 +100,8 @@ def test_an_agent_sees_the_masked_number_a_manager_the_number(org: Org, graded, 
         assert f'data-testid="{section}"' in page
     assert "希望续约优惠" in page and "优先级 = 20" in page
     assert "近90天消费 ¥0" in page  # the churn reason in words
+    history = page[page.index('data-testid="tier-history"') :]
+    assert "<td>普通 → VIP</td>" in history and "standard" not in history  # tier names
 
 
 def test_reveal_is_an_action_with_a_reason_recorded(org: Org, graded, as_user) -> None:

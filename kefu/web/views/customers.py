@@ -111,6 +111,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
     consents = consents_of(customer.pk)
     needs = crm.needs_seen_by(user, customer.pk, limit=NEEDS_SHOWN + 1)
+    tier_names = {t.code: t.label for t in tiers}
     context = {
         "customer": customer,
         "queue_url": reverse("web:queue", kwargs={"slug": queue}) + f"?customer={customer.pk}",
@@ -124,8 +125,15 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "tier_name": tier.label if tier else customer.tier,
         "value": value,
         "rfm_reasons": rfm_reasons(value, settings, tiers, today) if value else [],
-        "tier_history": crm.tier_history(customer.pk),
-        "tier_names": {t.code: t.label for t in tiers},
+        "tier_history": [
+            (
+                change,
+                tier_names.get(change.previous, change.previous or "—"),
+                tier_names.get(change.tier, change.tier),
+            )
+            for change in crm.tier_history(customer.pk)
+        ],
+        "tier_names": tier_names,
         "chart": _chart(crm.monthly_spend(customer.pk, months=CHART_MONTHS, today=today)),
         "consumption": crm.recent_consumption(customer.pk),
         "needs": needs[:NEEDS_SHOWN],
