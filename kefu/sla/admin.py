@@ -24,6 +24,7 @@ from kefu.core.errors import DomainError
 from kefu.sla import actions, selectors
 from kefu.sla.business_time import DayKind
 from kefu.sla.models import BusinessCalendar, Closure, ExtraWorkday, WorkingPeriod
+from kefu.sla.words import duration_text, holiday_name
 
 DAY_KINDS = {
     DayKind.WORKDAY: _("工作日"),
@@ -248,7 +249,7 @@ class BusinessCalendarAdmin(AdminOnly, admin.ModelAdmin):
                 "day": day.day,
                 "kind": day.kind.value,
                 "kind_label": DAY_KINDS[day.kind],
-                "note": day.note,
+                "note": holiday_name(day.note),
                 "estimated": day.estimated,
                 "hours": ", ".join(f"{s:%H:%M}–{e:%H:%M}" for s, e in day.intervals) or "—",
             }
@@ -262,6 +263,8 @@ class BusinessCalendarAdmin(AdminOnly, admin.ModelAdmin):
             "calendar": calendar,
             "form": form,
             "preview": preview,
+            "target_text": duration_text(preview.target) if preview else "",
+            "calendar_time_text": duration_text(preview.calendar_time) if preview else "",
         }
         return TemplateResponse(request, "admin/sla/businesscalendar/preview.html", context)
 

@@ -35,6 +35,11 @@ def test_the_preview_answers_the_national_day_question_by_default(admin_client):
     html = response.content.decode()
     assert '<strong data-testid="due">2025-10-09 14:20' in html
     assert "法定节假日" in html
+    # Durations and holiday names in words, not Python's "4:00:00" or chinese-calendar's
+    # English names.
+    assert '<strong data-testid="target">4 小时</strong>' in html
+    assert "日历时间 8 天 20 小时 30 分钟" in html
+    assert "<td>国庆节</td>" in html and "<td>中秋节</td>" in html and "National Day" not in html
 
 
 def test_the_preview_takes_a_start_and_a_target(admin_client):
