@@ -34,6 +34,11 @@ def crm_settings() -> CrmSettings:
     return found if found is not None else CrmSettings(pk=1, **DEFAULT_CUTS)
 
 
+def tier_names() -> dict[str, str]:
+    """Every tier's Chinese name by its code (exports write them as the import reads them)."""
+    return dict(ValueTier.objects.values_list("code", "name"))
+
+
 def active_tiers() -> list[ValueTier]:
     """Active value tiers, best first."""
     return list(ValueTier.objects.filter(active=True).order_by("rank", "id"))

@@ -1,13 +1,19 @@
-"""Exports of customers and consumption, masked unless the reader may see personal data."""
+"""Exports of customers and consumption, masked unless the reader may see personal data.
+
+Columns and words are Chinese whatever the reader's language, as the import reads them, so
+an export can be imported again: kinds, roles and tiers by their names (个人, 决策者, VIP)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+
+from django.utils import translation
 
 from kefu.accounts.choices import Role
 from kefu.accounts.models import User
 from kefu.accounts.roles import may_see_personal_data
-from kefu.customers.models import ConsumptionRecord
+from kefu.customers.choices import ConsumptionKind
+from kefu.customers.models import ConsumptionRecord, CustomerKind
 from kefu.customers.normalize import mask_email, mask_id_number, mask_phone
 from kefu.customers.selectors import customers_visible_to
 
@@ -36,9 +42,16 @@ def may_export_personal_data(user: User) -> bool:
     return may_see_personal_data(user) and user.role in EXPORT_PERSONAL_ROLES
 
 
-def customer_rows(user: User) -> Iterator[list[str]]:
-    """The header, then one row per customer the user may see, in id order, in chunks."""
+def _chinese(choices: type[CustomerKind] | type[ConsumptionKind]) -> dict[str, str]:
+    with translation.override("zh-hans"):
+        return {value: str(label) for value, label in choices.choices}
+
+
+def customer_rows(user: User, tier_names: Mapping[str, str] | None = None) -> Iterator[list[str]]:
+    """The header, then one row per customer the user may see, in id order, in chunks;
+    tiers by `tier_names` (code → name) where given."""
     personal = may_export_personal_data(user)
+    kinds, tiers = _chinese(CustomerKind), tier_names or {}
     yield CUSTOMER_COLUMNS
     qs = customers_visible_to(user).select_related("organisation", "decision_role").order_by("pk")
     for c in qs.iterator(chunk_size=CHUNK):
@@ -50,19 +63,20 @@ def customer_rows(user: User) -> Iterator[list[str]]:
         yield [
             c.external_id,
             c.name,
-            c.kind,
+            kinds.get(c.kind, c.kind),
             (c.organisation.external_id or c.organisation.name) if c.organisation else "",
-            c.decision_role.code if c.decision_role else "",
+            c.decision_role.name if c.decision_role else "",
             phone,
             email,
             id_number,
             c.birthday.isoformat() if c.birthday else "",
-            c.tier,
+            tiers.get(c.tier, c.tier),
         ]
 
 
 def consumption_rows(user: User) -> Iterator[list[str]]:
     personal = may_export_personal_data(user)
+    kinds = _chinese(ConsumptionKind)
     yield CONSUMPTION_COLUMNS
     qs = (
         ConsumptionRecord.objects.filter(customer_id__in=customers_visible_to(user).values("pk"))
@@ -74,7 +88,7 @@ def consumption_rows(user: User) -> Iterator[list[str]]:
         if phone and not personal:
             phone = mask_phone(phone)
         yield [
-            r.external_id,
+            r.external_id or f"KEFU-{r.pk}",  # read back as this record on re-import
             r.customer.external_id,
             phone,
             r.occurred_on.isoformat(),
@@ -82,5 +96,5 @@ def consumption_rows(user: User) -> Iterator[list[str]]:
             str(r.quantity),
             str(r.amount),
             r.channel,
-            r.kind,
+            kinds.get(r.kind, r.kind),
         ]

@@ -8,6 +8,7 @@ one, by their content).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from kefu.customers.models import (
 )
 
 BATCH = 10_000  # rows per transaction (and per progress step)
+EXPORTED_ID = re.compile(r"KEFU-(\d{1,18})")
 MAX_STORED_ERRORS = 50_000
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 PROFILE_BLANKS = ("birthday", "id_number", "preferred_channel", "preferred_language")
@@ -452,6 +454,20 @@ _CONSUMPTION_FIELDS = [
 ]
 
 
+def _exported_without_a_number(ids: list[str]) -> dict[str, int]:
+    """Records entered in Kefu with no order number go out in exports as KEFU-<id>
+    (kefu.customers.exporting): such a row coming back is that record, not a new one."""
+    wanted = {int(m.group(1)): ext for ext in ids if (m := EXPORTED_ID.fullmatch(ext))}
+    if not wanted:
+        return {}
+    return {
+        wanted[pk]: customer_id
+        for pk, customer_id in ConsumptionRecord.objects.filter(
+            pk__in=any_of(sorted(wanted), "bigint"), external_id=""
+        ).values_list("pk", "customer_id")
+    }
+
+
 def _consumption_batch(batch: list[Row]) -> dict[str, int]:
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     good = [r for r in batch if not r.errors]
@@ -475,6 +491,7 @@ def _consumption_batch(batch: list[Row]) -> dict[str, int]:
         .exclude(external_id="")
         .values_list("external_id", "customer_id")
     )
+    known.update(_exported_without_a_number(ids))
     fresh: list[tuple[Any, ...]] = []
     taken: set[str] = set()
     for row in good:

@@ -15,7 +15,7 @@ from kefu.accounts.actors import Actor
 from kefu.cases import actions as case_actions
 from kefu.core import clock
 from kefu.crm.actions import assess_churn, recompute_grades, record_need, set_tier_manually
-from kefu.crm.models import CrmSettings
+from kefu.crm.models import CrmSettings, ValueTier
 from kefu.customers.actions import (
     add_contact,
     create_customer,
@@ -23,6 +23,7 @@ from kefu.customers.actions import (
     record_consumption,
     update_profile,
 )
+from kefu.customers.import_actions import create_import_job, run_import
 from kefu.customers.models import CustomerEvent, CustomerKind, ImportJob
 from tests.factories import Org, make_case
 
@@ -123,6 +124,30 @@ def test_the_graded_list_and_the_churn_list(org: Org, graded, as_user) -> None:
     churn = client.get(reverse("web:crm_churn")).content.decode()
     assert "张三" in churn and "近90天消费" in churn
     assert as_user(org.agent).get(reverse("web:crm_customers")).status_code == 403
+
+
+def test_an_export_reads_in_chinese_and_imports_again_unchanged(
+    org: Org, graded, as_user, settings, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    client = as_user(org.site_manager)
+    url = reverse("web:crm_export_customers")
+    people = b"".join(client.get(url).streaming_content)
+    orders = b"".join(client.get(url + "?what=consumption").streaming_content)
+    row = next(r for r in people.decode("utf-8-sig").splitlines() if "张三" in r).split(",")
+    graded.refresh_from_db()
+    tier = ValueTier.objects.get(code=graded.tier)
+    assert (row[2], row[-1]) == ("个人", tier.name) != ("person", tier.code)  # by name
+    assert ",订单" in orders.decode("utf-8-sig") and ",order" not in orders.decode("utf-8-sig")
+    for kind, body in (("customers", people), ("consumption", orders)):
+        job = create_import_job(
+            actor=Actor.staff(org.site_manager),
+            kind=kind,
+            upload=SimpleUploadedFile(f"{kind}.csv", body),
+        )
+        job = run_import(job.pk)
+        assert (job.state, job.error_rows, job.created_count) == ("done", 0, 0), kind
+        assert job.unchanged_count == job.processed_rows > 0
 
 
 def test_back_office_outside_the_customers_scope_is_refused(org: Org, graded, as_user) -> None:

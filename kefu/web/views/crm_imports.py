@@ -19,6 +19,7 @@ from kefu.accounts.actors import Actor
 from kefu.accounts.models import User
 from kefu.accounts.roles import is_supervising
 from kefu.core.errors import Conflict, NotFound, ValidationFailed
+from kefu.crm import selectors as crm_selectors
 from kefu.customers import exporting, samples
 from kefu.customers.actions import record_export
 from kefu.customers.choices import ImportKind, ImportState
@@ -168,7 +169,9 @@ def export_customers(request: HttpRequest) -> StreamingHttpResponse:
     masked = not exporting.may_export_personal_data(user)
     record_export(actor=Actor.staff(user), what=what, masked=masked)
     rows = (
-        exporting.consumption_rows(user) if what == "consumption" else exporting.customer_rows(user)
+        exporting.consumption_rows(user)
+        if what == "consumption"
+        else exporting.customer_rows(user, crm_selectors.tier_names())
     )
     response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{what}.csv"'
