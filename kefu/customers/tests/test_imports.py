@@ -274,3 +274,24 @@ def test_rows_read_ahead_keep_their_order_and_a_reading_error_reaches_the_caller
     next(stream)
     stream.close()
     assert not any(t.name == "import-reader" for t in threading.enumerate())
+
+
+def test_a_damaged_excel_file_is_refused_with_the_reason(org: Org, tmp_path: Path) -> None:
+    import zipfile
+
+    job = _import(org, "客户.xlsx", b"PK\x03\x04 not really a workbook")
+    assert job.state == "failed" and job.message.startswith("not a readable XLSX file")
+    assert job.total_rows is None and not Customer.objects.exists()
+
+    # A workbook whose sheet breaks off halfway: what came before is kept, the job says why.
+    good = tmp_path / "good.xlsx"
+    samples.write(good, samples.customer_rows(30, bad_share=0))
+    cut = tmp_path / "cut.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(cut, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.endswith("sheet1.xml"):
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    job = _import(org, "断开.xlsx", cut.read_bytes())
+    assert job.state == "failed" and job.message.startswith("not a readable XLSX file")
