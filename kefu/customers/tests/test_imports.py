@@ -283,7 +283,7 @@ def test_a_damaged_excel_file_is_refused_with_the_reason(org: Org, tmp_path: Pat
     assert job.state == "failed" and job.message.startswith("not a readable XLSX file")
     assert job.total_rows is None and not Customer.objects.exists()
 
-    # A workbook whose sheet breaks off halfway: what came before is kept, the job says why.
+    # A workbook whose sheet breaks off halfway: the job fails and says why.
     good = tmp_path / "good.xlsx"
     samples.write(good, samples.customer_rows(30, bad_share=0))
     cut = tmp_path / "cut.xlsx"
