@@ -218,8 +218,10 @@ def excel(ctx: Context) -> Section:
     from kefu.customers.importing import iter_raw
 
     actor = Actor.system("bench")
+    # Customer numbers no earlier run used, so that every run creates its customers.
+    start = 100_000_000 + int(time.time()) % 100_000 * EXCEL_ROWS
     with tempfile.TemporaryDirectory() as tmp:
-        path = _excel_file(Path(tmp) / "customers.xlsx", EXCEL_ROWS, start=90_000_000)
+        path = _excel_file(Path(tmp) / "customers.xlsx", EXCEL_ROWS, start=start)
         with _PeakRss() as imported:
             t0 = time.perf_counter()
             job = run_import(
