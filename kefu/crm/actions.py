@@ -739,13 +739,18 @@ def _open_episodes(
 FOLLOW_UP_TITLE = "流失预警跟进"
 
 
+def _locked_follow_up(task_id: int) -> FollowUpTask:
+    task = FollowUpTask.objects.select_for_update().filter(pk=task_id).first()
+    if task is None:
+        raise NotFound("follow-up task not found")
+    return task
+
+
 @transaction.atomic
 def assign_follow_up(*, actor: Actor, task_id: int, assignee_id: int) -> FollowUpTask:
     """A supervisor gives an open follow-up to a member of staff (themselves, to take it):
     the way to the tasks of customers without an account manager, which start unassigned."""
-    task = FollowUpTask.objects.select_for_update().filter(pk=task_id).first()
-    if task is None:
-        raise NotFound("follow-up task not found")
+    task = _locked_follow_up(task_id)
     user = actor.user if actor.is_staff else None
     if user is not None and not is_supervising(user):
         raise PermissionDenied("only supervisors and managers assign follow-ups")
@@ -776,9 +781,7 @@ def assign_follow_up(*, actor: Actor, task_id: int, assignee_id: int) -> FollowU
 @transaction.atomic
 def complete_follow_up(*, actor: Actor, task_id: int, note: str) -> FollowUpTask:
     """The account manager (or a supervisor) records the follow-up call."""
-    task = FollowUpTask.objects.select_for_update().filter(pk=task_id).first()
-    if task is None:
-        raise NotFound("follow-up task not found")
+    task = _locked_follow_up(task_id)
     user = actor.user if actor.is_staff else None
     if user is not None and task.assignee_id != user.pk and not is_supervising(user):
         raise PermissionDenied("only the assignee or a supervisor completes this task")
