@@ -51,7 +51,7 @@ FIELDS = {
         "tags": _("标签"),
     },
     ImportKind.CONSUMPTION.value: {
-        "customer": _("客户编号"),
+        "customer": _("客户"),  # by number, phone or email
         "phone": _("手机"),
         "email": _("邮箱"),
         "occurred_on": _("日期"),
