@@ -186,6 +186,19 @@ def first_sheet_rows(path: Path) -> Generator[list[Any]]:
         _close(parts)
 
 
+def write_sheet(path: Path, rows: Iterable[list[Any]]) -> Path:
+    """A one-sheet workbook of `rows`, streamed (openpyxl's write-only mode). Strings stay
+    text in Excel: a phone number keeps its +86, an 18-digit ID number every digit."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
 def count_first_sheet_rows(path: Path) -> int:
     """How many rows the first sheet has, header included, without decoding a cell: the
     size the sheet declares, else its row elements counted."""

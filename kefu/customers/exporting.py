@@ -6,6 +6,8 @@ an export can be imported again: kinds, roles and tiers by their names (个人, 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
 
 from django.utils import translation
 
@@ -72,6 +74,25 @@ def customer_rows(user: User, tier_names: Mapping[str, str] | None = None) -> It
             c.birthday.isoformat() if c.birthday else "",
             tiers.get(c.tier, c.tier),
         ]
+
+
+NUMBER_COLUMNS = frozenset({"数量", "金额"})
+
+
+def with_numbers(rows: Iterator[list[str]]) -> Iterator[list[Any]]:
+    """The same rows with quantities and amounts as numbers (for a spreadsheet to sum);
+    everything else stays text."""
+    header = next(rows, None)
+    if header is None:
+        return
+    yield header
+    numeric = [i for i, name in enumerate(header) if name in NUMBER_COLUMNS]
+    for row in rows:
+        out: list[Any] = list(row)
+        for i in numeric:
+            if out[i]:
+                out[i] = Decimal(out[i])
+        yield out
 
 
 def consumption_rows(user: User) -> Iterator[list[str]]:

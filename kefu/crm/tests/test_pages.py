@@ -150,6 +150,41 @@ def test_an_export_reads_in_chinese_and_imports_again_unchanged(
         assert job.unchanged_count == job.processed_rows > 0
 
 
+def test_an_excel_export_keeps_long_numbers_as_text_and_imports_again(
+    org: Org, graded, as_user, settings, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    settings.MEDIA_ROOT = tmp_path
+    url = reverse("web:crm_export_customers")
+    for who, phone, id_number in (
+        (org.site_manager, "+8613812341234", "110101198005040011"),
+        (org.supervisor, "138****1234", "110***********0011"),
+    ):
+        response = as_user(who).get(url, {"format": "xlsx"})
+        assert response["Content-Disposition"].endswith('filename="customers.xlsx"')
+        path = tmp_path / f"{who.username}.xlsx"
+        path.write_bytes(b"".join(response.streaming_content))
+        rows = list(load_workbook(path, read_only=True).worksheets[0].values)
+        row = next(r for r in rows if "张三" in r)
+        assert (row[5], row[7]) == (phone, id_number)  # text, every digit
+    orders = as_user(org.site_manager).get(url, {"format": "xlsx", "what": "consumption"})
+    path = tmp_path / "orders.xlsx"
+    path.write_bytes(b"".join(orders.streaming_content))
+    rows = list(load_workbook(path, read_only=True).worksheets[0].values)
+    assert rows[0][6] == "金额" and all(isinstance(r[6], int | float) for r in rows[1:])
+    job = create_import_job(
+        actor=Actor.staff(org.site_manager),
+        kind="consumption",
+        upload=SimpleUploadedFile("orders.xlsx", path.read_bytes()),
+    )
+    job = run_import(job.pk)
+    assert (job.state, job.error_rows, job.created_count) == ("done", 0, 0)
+    assert job.unchanged_count == len(rows) - 1
+    exports = CustomerEvent.objects.filter(type="exported").order_by("id")
+    assert [e.data["masked"] for e in exports] == [False, True, False]
+
+
 def test_back_office_outside_the_customers_scope_is_refused(org: Org, graded, as_user) -> None:
     url = reverse("web:customer", args=[graded.pk])
     assert as_user(org.backoffice).get(url).status_code == 404

@@ -19,6 +19,7 @@ from kefu.accounts.actors import Actor
 from kefu.accounts.models import User
 from kefu.accounts.roles import is_supervising
 from kefu.core.errors import Conflict, NotFound, ValidationFailed
+from kefu.core.xlsx import write_sheet
 from kefu.crm import selectors as crm_selectors
 from kefu.customers import exporting, samples
 from kefu.customers.actions import record_export
@@ -163,9 +164,12 @@ def _report_csv(job: ImportJob) -> StreamingHttpResponse:
 
 
 @staff_view
-def export_customers(request: HttpRequest) -> StreamingHttpResponse:
+def export_customers(request: HttpRequest) -> StreamingHttpResponse | FileResponse:
+    """Customers or their consumption as CSV, or as Excel (?format=xlsx: long numbers stay
+    text, amounts numbers), masked unless the role may export personal data."""
     user = _supervisor(request)
     what = "consumption" if request.GET.get("what") == "consumption" else "customers"
+    excel = request.GET.get("format") == "xlsx"
     masked = not exporting.may_export_personal_data(user)
     record_export(actor=Actor.staff(user), what=what, masked=masked)
     rows = (
@@ -173,6 +177,12 @@ def export_customers(request: HttpRequest) -> StreamingHttpResponse:
         if what == "consumption"
         else exporting.customer_rows(user, crm_selectors.tier_names())
     )
+    if excel:
+        # Not a with-block: FileResponse closes (and so removes) the file once it is sent.
+        handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115
+        write_sheet(Path(handle.name), exporting.with_numbers(rows))
+        handle.seek(0)
+        return FileResponse(handle, as_attachment=True, filename=f"{what}.xlsx")
     response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{what}.csv"'
     return response
