@@ -25,7 +25,7 @@ from kefu.crm.models import (
 )
 from kefu.crm.reference_data import DEFAULT_CUTS
 from kefu.customers.models import ConsumptionRecord
-from kefu.customers.selectors import customers_visible_to
+from kefu.customers.selectors import customers_matching, customers_visible_to
 
 
 def crm_settings() -> CrmSettings:
@@ -130,12 +130,14 @@ def churn_of(customer_id: int) -> ChurnAssessment | None:
 
 
 def graded_customers(
-    actor: User, *, tier: str = "", order: str = "-score"
+    actor: User, *, tier: str = "", order: str = "-score", text: str = ""
 ) -> QuerySet[CustomerValue]:
-    """Graded customers the actor may see, best first (or as ordered)."""
-    qs = CustomerValue.objects.filter(
-        customer_id__in=customers_visible_to(actor).values("pk")
-    ).select_related("customer")
+    """Graded customers the actor may see (matching `text`: a name, phone, email or
+    customer number), best first (or as ordered)."""
+    customers = customers_matching(actor, text) if text.strip() else customers_visible_to(actor)
+    qs = CustomerValue.objects.filter(customer_id__in=customers.values("pk")).select_related(
+        "customer"
+    )
     if tier:
         qs = qs.filter(tier=tier)
     allowed = {

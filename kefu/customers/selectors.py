@@ -10,7 +10,7 @@ from kefu.accounts.models import User
 from kefu.accounts.roles import is_supervising, may_take_contacts
 from kefu.core.errors import NotFound
 from kefu.customers.choices import ConsentPurpose
-from kefu.customers.models import Consent, Customer, CustomerEvent, CustomerKind
+from kefu.customers.models import Consent, Customer, CustomerEvent, CustomerKind, CustomerPhone
 from kefu.customers.normalize import normalize_phone
 
 
@@ -37,16 +37,33 @@ def get_customer(actor: User, customer_id: int) -> Customer:
 def search_customers(actor: User, text: str, limit: int = 20) -> QuerySet[Customer]:
     """Find customers by name, phone (any format) or email, as an agent types."""
     text = (text or "").strip()
-    qs = customers_visible_to(actor)
     if not text:
-        return qs.order_by("-created_at")[:limit]
+        return customers_visible_to(actor).order_by("-created_at")[:limit]
+    return customers_matching(actor, text).order_by("name")[:limit]
+
+
+def customers_matching(actor: User, text: str) -> QuerySet[Customer]:
+    """The customers the actor may see whose name, phone (any format), email or customer
+    number matches `text`."""
+    text = (text or "").strip()
+    visible = customers_visible_to(actor)
+    # A whole phone number or customer number (a caller's number, a number read out) is
+    # found through its index at once; only other text scans names, emails and phones.
+    exact = Q(external_id=text)
+    with contextlib.suppress(ValueError):
+        phone = normalize_phone(text)
+        owners = CustomerPhone.objects.filter(number=phone).values_list("customer_id", flat=True)
+        exact |= Q(pk__in=list(owners))
+    found = visible.filter(exact)
+    if found.exists():
+        return found
     condition = Q(name__icontains=text) | Q(emails__address__icontains=text)
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) >= 3:
         condition |= Q(phones__number__contains=digits)
         with contextlib.suppress(ValueError):
             condition |= Q(phones__number=normalize_phone(text))
-    return qs.filter(condition).distinct().order_by("name")[:limit]
+    return visible.filter(condition).distinct()
 
 
 def get_customer_profile(actor: User, customer_id: int) -> Customer:

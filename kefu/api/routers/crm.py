@@ -90,6 +90,9 @@ class RfmOut(Schema):
 
 class GradeQuery(PageParams):
     tier: str = ""
+    q: str = Field(
+        default="", max_length=100, description="A name, phone, email or customer number."
+    )
     order: Literal["-score", "score", "-monetary", "-frequency", "last_purchase_on"] = "-score"
 
 
@@ -216,7 +219,9 @@ def tiers(request: HttpRequest) -> list[Any]:
 @router.get("/crm/grades", response={200: GradePage, **ERRORS}, summary="Customers by RFM grade")
 def grades(request: HttpRequest, query: Query[GradeQuery]) -> dict[str, Any]:
     user = _supervisor(request)
-    rows, meta = paginate(crm.graded_customers(user, tier=query.tier, order=query.order), query)
+    rows, meta = paginate(
+        crm.graded_customers(user, tier=query.tier, order=query.order, text=query.q), query
+    )
     settings, tier_list, today = crm.crm_settings(), crm.active_tiers(), clock.today()
     return {"items": [_grade(v, today, settings, tier_list) for v in rows], **meta}
 

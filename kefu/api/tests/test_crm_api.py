@@ -58,6 +58,8 @@ def test_grades_rfm_and_churn(org: Org, api, spender) -> None:
     churn = manager.get("/crm/churn").json()
     assert churn["items"][0]["customer_id"] == spender.pk and churn["items"][0]["reasons"]
     assert manager.get("/crm/tiers").json()[0]["code"] == "vip"
+    assert manager.get("/crm/grades", {"q": "张三"}).json()["count"] == 1
+    assert manager.get("/crm/grades", {"q": "王五"}).json()["count"] == 0
     assert error_of(api(org.agent).get("/crm/grades"))["code"] == "forbidden"
     assert manager.post("/crm/grades/recompute").status_code == 202
 

@@ -185,6 +185,26 @@ def test_an_excel_export_keeps_long_numbers_as_text_and_imports_again(
     assert [e.data["masked"] for e in exports] == [False, True, False]
 
 
+def test_the_graded_list_finds_a_customer_by_name_phone_or_number(
+    org: Org, graded, as_user
+) -> None:
+    other = create_customer(actor=Actor.staff(org.agent), name="李四", phone="13900007777")
+    record_consumption(
+        actor=Actor.system("t"),
+        customer_id=other.pk,
+        occurred_on=clock.today(),
+        product="宽带",
+        amount=100,
+    )
+    recompute_grades(actor=Actor.system("rfm"))
+    client = as_user(org.site_manager)
+    url = reverse("web:crm_customers")
+    for text in ("张三", "138 1234 1234", "1234"):
+        page = client.get(url, {"q": text}).content.decode()
+        assert "张三" in page and "李四" not in page, text
+    assert "李四" in client.get(url, {"q": "7777"}).content.decode()
+
+
 def test_back_office_outside_the_customers_scope_is_refused(org: Org, graded, as_user) -> None:
     url = reverse("web:customer", args=[graded.pk])
     assert as_user(org.backoffice).get(url).status_code == 404

@@ -112,3 +112,16 @@ def test_search_as_you_type(org: Org) -> None:
     assert list(search_customers(org.agent, "zs@")) == [zhang]
     assert set(search_customers(org.agent, "")) == {zhang, li}
     assert get_customer(org.agent, li.pk) == li
+
+
+def test_a_whole_number_is_found_through_its_index(org: Org, django_assert_max_num_queries) -> None:
+    actor = Actor.staff(org.agent)
+    caller = create_customer(actor=actor, name="王五", phone="13700001111")
+    numbered = create_customer(actor=actor, name="赵六 13700001111", email="z6@qq.com")
+    Customer.objects.filter(pk=numbered.pk).update(external_id="C0042")
+    # The caller's number: the owner of that number only, not a name that contains it.
+    with django_assert_max_num_queries(4):
+        assert list(search_customers(org.agent, "+86 137-0000-1111")) == [caller]
+    assert list(search_customers(org.agent, "C0042")) == [numbered]
+    # Part of a number still searches names, emails and phones.
+    assert set(search_customers(org.agent, "0000111")) == {caller, numbered}

@@ -43,7 +43,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         raise forbid(_("只有班长和站长可以查看客户价值分级。"))
     tier = request.GET.get("tier", "")
     order = request.GET.get("order", "-score")
-    page = Paginator(crm.graded_customers(user, tier=tier, order=order), 50).get_page(
+    text = request.GET.get("q", "").strip()[:100]
+    page = Paginator(crm.graded_customers(user, tier=tier, order=order, text=text), 50).get_page(
         request.GET.get("page")
     )
     settings, tiers, today = crm.crm_settings(), crm.active_tiers(), clock.today()
@@ -70,6 +71,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             "tiers": tiers,
             "tier": tier,
             "order": order,
+            "q": text,
             "settings": settings,
             "page_title": _("客户价值分级"),
         },
