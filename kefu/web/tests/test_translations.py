@@ -14,11 +14,13 @@ from django.utils.translation import trans_real
 
 KEFU = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u4e00-\u9fff]")
-PATTERNS = [
+# The translate tag doubles a string's percent signs before looking it up (as makemessages
+# writes them), so its catalogue entry has "%%" where the template has "%".
+TAG_PATTERNS = [
     re.compile(r'{% (?:translate|trans) "([^"]+)"'),
     re.compile(r"{% (?:translate|trans) '([^']+)'"),
-    re.compile(r'\b_\(\s*"([^"]+)"\s*\)'),
 ]
+PATTERNS = [re.compile(r'\b_\(\s*"([^"]+)"\s*\)')]
 BLOCKS = re.compile(
     r"{% blocktranslate[^%]*%}(.*?)(?:{% plural %}.*?)?{% endblocktranslate %}", re.S
 )
@@ -32,6 +34,8 @@ def _source_strings() -> set[str]:
         text = path.read_text(encoding="utf-8")
         for pattern in PATTERNS:
             found.update(m for m in pattern.findall(text) if CJK.search(m))
+        for pattern in TAG_PATTERNS:
+            found.update(m.replace("%", "%%") for m in pattern.findall(text) if CJK.search(m))
         for block in BLOCKS.findall(text):
             found.add(re.sub(r"{{ *(\w+) *}}", r"%(\1)s", block))
     return found
