@@ -21,5 +21,10 @@ class CrmConfig(AppConfig):
 
     def ready(self) -> None:
         from kefu.cases.signals import listen
+        from kefu.crm.models import ValueTier
+        from kefu.sla import policy_keys
 
+        policy_keys.register(
+            "tier", lambda: [(t.code, t.label) for t in ValueTier.objects.order_by("rank", "id")]
+        )
         listen(on_case_event, types=TIER_SERVICE_EVENTS, dispatch_uid="crm.tier_service")

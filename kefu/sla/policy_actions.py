@@ -15,6 +15,7 @@ from django.db.models import F
 from kefu.accounts.actors import Actor
 from kefu.accounts.models import Site, Team
 from kefu.core.errors import ValidationFailed
+from kefu.sla import policy_keys
 from kefu.sla.actions import ensure_may_manage_calendars
 from kefu.sla.models import BusinessCalendar
 from kefu.sla.policies import CalendarAssignment, Metric, SlaPolicy, SlaTarget
@@ -67,6 +68,7 @@ def save_policy(
     if not name.strip():
         raise ValidationFailed("name is required", fields={"name": "required"})
     _check_targets(targets)
+    policy_keys.check(kind_code, tier, priority)
     if policy is None:
         policy = SlaPolicy(name=name.strip())
     policy.name, policy.kind_code, policy.tier = name.strip(), kind_code, tier

@@ -49,3 +49,37 @@ def test_other_roles_do_not_see_policies(org: Org) -> None:
     client = Client()
     client.force_login(org.supervisor)
     assert client.get("/admin/sla/slapolicy/").status_code == 403
+
+
+def test_a_policy_is_keyed_on_kinds_tiers_and_priorities_that_exist(org: Org) -> None:
+    import pytest
+
+    from kefu.accounts.actors import Actor
+    from kefu.core.errors import ValidationFailed
+    from kefu.sla.policy_actions import TargetInput, save_policy
+
+    admin = Actor.staff(org.admin)
+    targets = [TargetInput("resolution", 480, True, 0.8)]
+    with pytest.raises(ValidationFailed) as refused:
+        save_policy(
+            actor=admin, name="错字", kind_code="complaintt", tier="golden", targets=targets
+        )
+    assert set(refused.value.fields) == {"kind_code", "tier"}  # a typo would never match
+    with pytest.raises(ValidationFailed):
+        save_policy(actor=admin, name="错字", priority=9, targets=targets)
+    assert not SlaPolicy.objects.filter(name="错字").exists()
+    kept = save_policy(
+        actor=admin, name="紧急投诉", kind_code="complaint", priority=4, targets=targets
+    )
+    assert (kept.kind_code, kept.priority) == ("complaint", 4)
+
+    org.admin.is_staff = True
+    org.admin.save()
+    client = Client()
+    client.force_login(org.admin)
+    client.cookies["django_language"] = "zh-hans"
+    form = client.get("/admin/sla/slapolicy/add/").content.decode()
+    assert '<option value="complaint">投诉</option>' in form
+    assert '<option value="4">紧急</option>' in form and '<option value="vip">VIP</option>' in form
+    listing = client.get("/admin/sla/slapolicy/").content.decode()
+    assert '<td class="field-kind_name">投诉</td>' in listing
