@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 
 from django.db.models import Case, F, Q, QuerySet, Subquery, When
 
@@ -42,6 +43,10 @@ def search_customers(actor: User, text: str, limit: int = 20) -> QuerySet[Custom
     return customers_matching(actor, text).order_by("name")[:limit]
 
 
+# What a phone number or a customer number can look like (a name in Chinese cannot).
+_NUMBER_LIKE = re.compile(r"[\w+\-() .]{3,64}", re.ASCII)
+
+
 def customers_matching(actor: User, text: str) -> QuerySet[Customer]:
     """The customers the actor may see whose name, phone (any format), email or customer
     number matches `text`."""
@@ -49,14 +54,15 @@ def customers_matching(actor: User, text: str) -> QuerySet[Customer]:
     visible = customers_visible_to(actor)
     # A whole phone number or customer number (a caller's number, a number read out) is
     # found through its index at once; only other text scans names, emails and phones.
-    exact = Q(external_id=text)
-    with contextlib.suppress(ValueError):
-        phone = normalize_phone(text)
-        owners = CustomerPhone.objects.filter(number=phone).values_list("customer_id", flat=True)
-        exact |= Q(pk__in=list(owners))
-    found = visible.filter(exact)
-    if found.exists():
-        return found
+    if _NUMBER_LIKE.fullmatch(text):
+        exact = Q(external_id=text)
+        with contextlib.suppress(ValueError):
+            phone = normalize_phone(text)
+            owners = CustomerPhone.objects.filter(number=phone).values_list("customer_id")
+            exact |= Q(pk__in=[pk for (pk,) in owners])
+        found = visible.filter(exact)
+        if found.exists():
+            return found
     condition = Q(name__icontains=text) | Q(emails__address__icontains=text)
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) >= 3:
