@@ -53,13 +53,15 @@ class SharedStrings:
         return self._count
 
     def __getitem__(self, index: int) -> str:
+        if index < 0:
+            raise IndexError(f"no shared string {index}")
         if index >= self._count:
             self._take_up_to(index)
             if index >= self._count:
                 raise IndexError(f"no shared string {index}")
         if index < len(self._head):
             return self._head[index]
-        if self._far is None or index < 0:
+        if self._far is None:
             raise IndexError(f"no shared string {index}")
         rowid = index - len(self._head) + 1  # rowids count from 1, in insertion order
         row = self._far.execute("SELECT value FROM text WHERE rowid = ?", (rowid,)).fetchone()
@@ -76,7 +78,9 @@ class SharedStrings:
                 self._head.extend(chunk)
             else:
                 if self._far is None:
-                    self._far = sqlite3.connect("")  # "": a temporary file, gone when closed
+                    # "": a temporary file, gone when closed. The rows may be read in the
+                    # import's reader thread and closed from another: never at once.
+                    self._far = sqlite3.connect("", check_same_thread=False)
                     self._far.execute("CREATE TABLE text (value TEXT NOT NULL)")
                 self._far.executemany("INSERT INTO text (value) VALUES (?)", [(t,) for t in chunk])
             self._count += len(chunk)

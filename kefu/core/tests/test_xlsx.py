@@ -67,6 +67,8 @@ def test_shared_strings_keep_their_order_across_memory_and_disk_read_as_asked() 
         assert [strings[i] for i in range(24, -1, -1)] == texts[::-1]
         assert len(strings) == 25
         with pytest.raises(IndexError):
+            strings[-1]
+        with pytest.raises(IndexError):
             strings[25]
     finally:
         strings.close()
@@ -74,6 +76,18 @@ def test_shared_strings_keep_their_order_across_memory_and_disk_read_as_asked() 
     assert (len(small), small[1]) == (2, "乙")
     with pytest.raises(IndexError):
         small[2]
+
+
+def test_texts_kept_on_disk_are_closed_from_another_thread() -> None:
+    import threading
+
+    strings = SharedStrings(iter(["甲", "乙", "丙"]), in_memory=1)
+    read: list[str] = []
+    reader = threading.Thread(target=lambda: read.append(strings[2]))
+    reader.start()
+    reader.join()
+    assert read == ["丙"]
+    strings.close()  # the import's main thread, after its reader thread stopped
 
 
 def test_rows_are_counted_from_the_declared_size_or_the_rows_themselves(
