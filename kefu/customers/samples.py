@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kefu.core import clock
+from kefu.core.xlsx import write_sheet
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛"]
@@ -70,14 +71,7 @@ def consumption_rows(
 def write(path: Path, rows: Iterator[list[str]]) -> Path:
     """An .xlsx (write-only) or a .csv (UTF-8 with BOM, as Excel saves it)."""
     if path.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet()
-        for row in rows:
-            sheet.append(row)
-        book.save(path)
-        return path
+        return write_sheet(path, rows)
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         csv.writer(fh).writerows(rows)
     return path
