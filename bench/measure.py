@@ -108,4 +108,14 @@ def run_all(ctx: Context, only: list[str] | None = None) -> list[Section]:
 
 
 # The measurements register themselves on import.
-from . import assist, channels, crm, pages, reads, sla, surveys, writes  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    assist,
+    channels,
+    crm,
+    customer_search,
+    pages,
+    reads,
+    sla,
+    surveys,
+    writes,
+)

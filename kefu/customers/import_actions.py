@@ -46,6 +46,7 @@ from kefu.customers.models import (
     ImportJob,
     ImportRowError,
 )
+from kefu.customers.text_search import settle_search_indexes
 
 BATCH = 10_000  # rows per transaction (and per progress step)
 EXPORTED_ID = re.compile(r"KEFU-(\d{1,18})")
@@ -159,6 +160,8 @@ def run_import(job_id: int, *, progress: Callable[[int], None] | None = None) ->
                 progress(job.processed_rows)
     except UnreadableFile as exc:
         return _finish(job, ImportState.FAILED, str(exc), actor)
+    if job.kind == ImportKind.CUSTOMERS:
+        settle_search_indexes()
     return _finish(job, ImportState.DONE, "", actor)
 
 

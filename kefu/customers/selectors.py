@@ -13,6 +13,7 @@ from kefu.core.errors import NotFound
 from kefu.customers.choices import ConsentPurpose
 from kefu.customers.models import Consent, Customer, CustomerEvent, CustomerKind, CustomerPhone
 from kefu.customers.normalize import normalize_phone
+from kefu.customers.text_search import matching_condition
 
 
 def customers_visible_to(actor: User) -> QuerySet[Customer]:
@@ -53,7 +54,8 @@ def customers_matching(actor: User, text: str) -> QuerySet[Customer]:
     text = (text or "").strip()
     visible = customers_visible_to(actor)
     # A whole phone number or customer number (a caller's number, a number read out) is
-    # found through its index at once; only other text scans names, emails and phones.
+    # found through its index at once; other text is matched against names, emails and
+    # phone digits (kefu.customers.text_search).
     if _NUMBER_LIKE.fullmatch(text):
         exact = Q(external_id=text)
         with contextlib.suppress(ValueError):
@@ -63,13 +65,7 @@ def customers_matching(actor: User, text: str) -> QuerySet[Customer]:
         found = visible.filter(exact)
         if found.exists():
             return found
-    condition = Q(name__icontains=text) | Q(emails__address__icontains=text)
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) >= 3:
-        condition |= Q(phones__number__contains=digits)
-        with contextlib.suppress(ValueError):
-            condition |= Q(phones__number=normalize_phone(text))
-    return visible.filter(condition).distinct()
+    return visible.filter(matching_condition(text))
 
 
 def get_customer_profile(actor: User, customer_id: int) -> Customer:
