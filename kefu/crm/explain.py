@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kefu.core.money import money
 from kefu.crm.models import CrmSettings, CustomerValue, ValueTier
@@ -17,11 +18,20 @@ def rfm_reasons(
     out: list[str] = []
     if value.frequency and value.last_purchase_on is not None:
         days = (today - value.last_purchase_on).days
-        out.append(_("R=%(r)s：最近一次消费在%(days)s天前") % {"r": value.r, "days": days})
-        out.append(
-            _("F=%(f)s：近%(window)s天消费%(n)s次")
-            % {"f": value.f, "window": window, "n": value.frequency}
+        recency = (
+            ngettext(
+                "R=%(r)s：最近一次消费在%(days)s天前", "R=%(r)s：最近一次消费在%(days)s天前", days
+            )
+            if days
+            else _("R=%(r)s：今天有消费")
         )
+        out.append(recency % {"r": value.r, "days": days})
+        frequency = ngettext(
+            "F=%(f)s：近%(window)s天消费%(n)s次",
+            "F=%(f)s：近%(window)s天消费%(n)s次",
+            value.frequency,
+        )
+        out.append(frequency % {"f": value.f, "window": window, "n": value.frequency})
         out.append(
             _("M=%(m)s：近%(window)s天消费 ¥%(amount)s")
             % {"m": value.m, "window": window, "amount": money(value.monetary)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -74,6 +75,11 @@ class Survey(models.Model):
 
     def title(self, language: str) -> str:
         return self.title_en if language.startswith("en") and self.title_en else self.title_zh
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language (the staff pages)."""
+        return self.title(translation.get_language() or "")
 
 
 class SurveyVersion(models.Model):

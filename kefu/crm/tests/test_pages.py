@@ -121,6 +121,10 @@ def test_the_graded_list_and_the_churn_list(org: Org, graded, as_user) -> None:
     client = as_user(org.site_manager)
     page = client.get(reverse("web:crm_customers")).content.decode()
     assert "张三" in page and "R=" in page and "总分" in page
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("web:crm_customers")).content.decode()
+    assert "days ago; F=" in english and "；" not in english
+    del client.cookies["django_language"]
     churn = client.get(reverse("web:crm_churn")).content.decode()
     assert "张三" in churn and "近90天消费" in churn
     assert as_user(org.agent).get(reverse("web:crm_customers")).status_code == 403

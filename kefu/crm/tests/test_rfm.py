@@ -218,3 +218,32 @@ def test_manual_tier_needs_a_reason_and_a_supervisor(org: Org) -> None:
         "合同客户",
         org.supervisor,
     )
+
+
+def test_the_reasons_count_in_the_readers_language() -> None:
+    """One day, one purchase, today: in English the words agree with the numbers."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from kefu.crm.explain import rfm_reasons
+    from kefu.crm.models import CrmSettings, CustomerValue
+
+    today = dt.date(2026, 11, 24)
+    value = CustomerValue(
+        last_purchase_on=today - dt.timedelta(days=1), frequency=1, monetary=Decimal("88.00")
+    )
+    with translation.override("en"):
+        reasons = rfm_reasons(value, CrmSettings(), [], today)
+        assert reasons[:2] == [
+            "R=1: last purchase 1 day ago",
+            "F=1: 1 purchase in the last 365 days",
+        ]
+        value.last_purchase_on, value.frequency = today, 2
+        assert rfm_reasons(value, CrmSettings(), [], today)[:2] == [
+            "R=1: bought today",
+            "F=1: 2 purchases in the last 365 days",
+        ]
+    with translation.override("zh-hans"):
+        assert rfm_reasons(value, CrmSettings(), [], today)[1] == "F=1：近365天消费2次"

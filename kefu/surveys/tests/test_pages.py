@@ -133,3 +133,19 @@ def test_the_designer_form_adds_a_question_with_skip_logic_to_a_draft(org: Org) 
     assert not any(q["key"] == "x2" for s in draft.definition["sections"] for q in s["questions"])
     page = client.get(f"/surveys/{survey.pk}/").content.decode()
     assert "题目未加入" in page
+
+
+def test_the_survey_list_speaks_the_readers_language(org: Org) -> None:
+    """Titles and what a survey is sent on (the kinds by name, not by code) in English."""
+    Survey.objects.filter(code="customer-care").update(
+        title_en="Customer-care survey", closed_kinds=["complaint"]
+    )
+    client = signed_in(org.supervisor)
+    chinese = client.get("/surveys/").content.decode()
+    assert "结案：投诉" in chinese
+    client.cookies["django_language"] = "en"
+    english = client.get("/surveys/").content.decode()
+    assert "On close: Complaint" in english and "complaint<" not in english
+    assert ">Customer-care survey</a>" in english
+    results = client.get("/surveys/results/").content.decode()
+    assert ">Customer-care survey</option>" in results

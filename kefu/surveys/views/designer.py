@@ -35,11 +35,15 @@ def _user(request: HttpRequest) -> User:
 @staff_page
 def survey_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    surveys = list(selectors.survey_rows(user))
+    kinds = selectors.kind_names()
+    sent_on_close = [[kinds.get(code, code) for code in s.closed_kinds] for s in surveys]
     return render(
         request,
         "surveys/list.html",
         {
-            "surveys": selectors.survey_rows(user),
+            "surveys": surveys,
+            "rows": zip(surveys, sent_on_close, strict=True),
             "may_design": permissions.may_design(user),
             "page_title": _("满意度调查"),
         },
@@ -91,7 +95,7 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
         "recent": selectors.responses_for(user)
         .filter(survey=survey, complete=True)
         .order_by("-submitted_at")[:20],
-        "page_title": survey.title_zh,
+        "page_title": survey.display_title,
     }
     return render(request, "surveys/detail.html", context, status=422 if errors else 200)
 
