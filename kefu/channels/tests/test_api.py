@@ -60,6 +60,10 @@ def test_the_admin_page_shows_health_and_retries(org, mailbox, client):
     page = client.get("/channels/mailboxes/")
     assert page.status_code == 200 and "support@kefu.test" in page.content.decode()
     assert 'data-testid="mailboxes-link"' in page.content.decode()
+    # Why it is in quarantine, in the reader's language (stored as the store wrote it).
+    assert "无法保存：" in page.content.decode()
+    client.cookies["django_language"] = "en"
+    assert "could not store: " in client.get("/channels/mailboxes/").content.decode()
     Mailbox.objects.filter(pk=mailbox.pk).update(default_kind="inquiry")
     response = client.post("/channels/mailboxes/", {"inbound": broken.inbound_id})
     assert response.status_code == 302

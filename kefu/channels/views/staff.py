@@ -16,6 +16,7 @@ from kefu.accounts.models import User
 from kefu.accounts.roles import may_see_personal_data
 from kefu.cases.selectors import get_case_by_number_for
 from kefu.channels import actions, selectors
+from kefu.channels.words import quarantine_reason_text
 from kefu.core.errors import DomainError, NotFound
 from kefu.customers.normalize import mask_email
 
@@ -45,7 +46,10 @@ def mailboxes(request: HttpRequest) -> HttpResponse:
         {
             "page_title": _("邮箱与隔离区"),
             "health": selectors.mailbox_health(),
-            "quarantined": list(selectors.quarantined_emails()),
+            "quarantined": [
+                (mail, quarantine_reason_text(mail.reason))
+                for mail in selectors.quarantined_emails()
+            ],
         },
     )
 
