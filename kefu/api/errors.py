@@ -9,7 +9,9 @@ import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -108,6 +110,15 @@ def install(api: NinjaAPI) -> None:
     def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return error_response(413, "request_too_large", "the request body is too large")
 
+    def on_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        return error_response(400, "malformed_request", f"the multipart body cannot be read: {exc}")
+
+    def on_out_of_range(request: HttpRequest, exc: OverflowError | DataError) -> HttpResponse:
+        # A number beyond what the database stores (SQLite: 64 bits), a text longer than its
+        # column: nothing was written (the statement failed inside its transaction).
+        logger.info("value out of range on %s %s: %s", request.method, request.path, exc)
+        return error_response(422, "out_of_range", "a value in the request is out of range")
+
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("unexpected API error on %s %s", request.method, request.path)
         return error_response(500, "server_error", "internal error")
@@ -119,6 +130,9 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, on_http)  # type: ignore[arg-type]
     api.add_exception_handler(Http404, on_404)  # type: ignore[arg-type]
     api.add_exception_handler(RequestDataTooBig, on_too_big)  # type: ignore[arg-type]
+    api.add_exception_handler(MultiPartParserError, on_multipart)  # type: ignore[arg-type]
+    api.add_exception_handler(OverflowError, on_out_of_range)  # type: ignore[arg-type]
+    api.add_exception_handler(DataError, on_out_of_range)  # type: ignore[arg-type]
     api.add_exception_handler(Exception, on_unexpected)  # type: ignore[arg-type]
 
 
