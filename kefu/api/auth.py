@@ -9,6 +9,7 @@ from ninja.security import HttpBearer
 from kefu.accounts.actions import issue_api_token, revoke_api_token, user_for_api_token
 from kefu.accounts.models import User
 from kefu.api.errors import error_response
+from kefu.api.schemas import ErrorOut
 from kefu.core.errors import PermissionDenied
 
 
@@ -53,7 +54,12 @@ class RevokeIn(Schema):
     token: str | None = None
 
 
-@router.post("/token", auth=None, response={200: TokenOut}, summary="Issue an API token")
+@router.post(
+    "/token",
+    auth=None,
+    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut},
+    summary="Issue an API token",
+)
 def issue_token(request: HttpRequest, payload: TokenIn) -> HttpResponse | dict[str, str]:
     """Exchange a username and password for a bearer token. The token is shown only once."""
     try:
@@ -71,7 +77,11 @@ def revoke_current(request: HttpRequest) -> Status[None]:
     return Status(204, None)
 
 
-@router.post("/revoke", response={204: None}, summary="Revoke a token")
+@router.post(
+    "/revoke",
+    response={204: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Revoke a token",
+)
 def revoke(request: HttpRequest, payload: RevokeIn | None = None) -> Status[None]:
     """Revoke one of your own tokens (`{"token": …}`), or the one in use without a body."""
     token = payload.token if payload is not None and payload.token else raw_token(request)

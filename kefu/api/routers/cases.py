@@ -26,7 +26,14 @@ from kefu.customers.selectors import get_customer
 
 router = Router(tags=["cases"])
 
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
 
 
 def detail_for(user: User, case_id: int) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from kefu.channels.models import Mailbox
 from kefu.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 router = Router(tags=["channels"])
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class IngestOut(Schema):

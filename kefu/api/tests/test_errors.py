@@ -189,6 +189,21 @@ def test_an_unknown_route_is_a_json_404(org, api, path):
     assert error_of(response)["code"] == "not_found"
 
 
+@pytest.mark.parametrize("method", ["post", "patch", "delete"])
+def test_a_write_to_an_unknown_route_is_a_json_404_not_the_csrf_page(org, api, method):
+    """Found by schemathesis: /cases/-1/escalate matches no route, and the catch-all answered
+    a POST with Django's HTML CSRF page (403)."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    headers = api(org.agent).headers
+    response = getattr(client, method)(
+        "/api/v1/cases/-1/escalate", "{}", content_type="application/json", headers=headers
+    )
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+
+
 def test_an_unknown_route_is_404_even_without_a_token(db, api):
     response = api(None).get("/nope")
 
