@@ -164,6 +164,10 @@ class DuePreview:
         return any(day.estimated for day in self.days)
 
 
+# Cases are opened now; a preview centuries away would answer in a zone's local mean time.
+PREVIEW_YEARS = range(1970, 2101)
+
+
 def preview_due(
     calendar: BusinessCalendar | bt.CalendarSpec,
     start: dt.datetime,
@@ -177,6 +181,11 @@ def preview_due(
     target = hours if isinstance(hours, dt.timedelta) else dt.timedelta(hours=float(hours))
     if target < dt.timedelta(0):
         raise ValidationFailed("the target must not be negative", fields={"hours": "≥ 0"})
+    if start.year not in PREVIEW_YEARS:
+        raise ValidationFailed(
+            f"the start must fall in {PREVIEW_YEARS.start}–{PREVIEW_YEARS.stop - 1}",
+            fields={"start": f"a year from {PREVIEW_YEARS.start} to {PREVIEW_YEARS.stop - 1}"},
+        )
     if start.tzinfo is None:
         start = start.replace(tzinfo=spec.time_zone)
     start = spec.local(start)

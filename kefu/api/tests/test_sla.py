@@ -76,6 +76,11 @@ def test_preview_before_the_national_day_holiday(org, api) -> None:
     assert missing.status_code == 404
     garbled = client.get("/sla/calendars/cn-standard/preview", {"start": "x", "hours": 4})
     assert garbled.status_code == 422
+    # Found by schemathesis: year 31 answered in Shanghai's local mean time (+08:05:43).
+    ancient = client.get(
+        "/sla/calendars/cn-standard/preview", {"start": "0031-12-29T19:19:50", "hours": 4}
+    )
+    assert ancient.status_code == 422 and "start" in ancient.json()["error"]["fields"]
 
 
 def test_the_overdue_queue(org, api) -> None:
