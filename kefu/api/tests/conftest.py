@@ -6,7 +6,7 @@ Every JSON answer is checked against the generated OpenAPI document for its stat
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -80,3 +80,22 @@ def error_of(response: Any) -> dict[str, Any]:
     assert set(body) == {"error"}, body
     assert {"code", "message", "fields"} <= set(body["error"]), body
     return body["error"]
+
+
+@pytest.fixture
+def wsgi_app(db: Any) -> Iterator[Any]:
+    """The WSGI application as a server runs it (not Django's test client, which parses some
+    requests its own way), inside the test's transaction: as the test client does, the
+    connection is not closed at the end of each request."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    from kefu.wsgi import application
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield application
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)

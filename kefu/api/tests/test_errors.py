@@ -278,25 +278,22 @@ def test_a_body_over_the_upload_limit_is_413_and_nothing_is_written(org, api, se
     assert counts() == before
 
 
-def test_a_multipart_body_without_its_boundary_is_400(org, api, live_server):
+def test_a_multipart_body_without_its_boundary_is_400(org, api, wsgi_app):
     """Found by schemathesis against the running server: the upload endpoints answered 500.
-    Over real HTTP: the test client's request is parsed before the view is reached."""
-    import urllib.error
-    import urllib.request
+    Through the WSGI application as a server calls it (the test client parses such a body
+    before the view and hides the error)."""
+    from werkzeug.test import Client as WsgiClient
 
     client = api(org.agent)
     case = make_case(org)
     for path in (f"/api/v1/cases/{case.pk}/attachments", "/api/v1/crm/imports?kind=customers"):
-        request = urllib.request.Request(
-            live_server.url + path,
+        response = WsgiClient(wsgi_app).post(
+            path,
             data=b"--x\r\nnot a part",
             headers={**client.headers, "Content-Type": "multipart/form-data"},
-            method="POST",
         )
-        with pytest.raises(urllib.error.HTTPError) as answer:
-            urllib.request.urlopen(request, timeout=30)
-        assert answer.value.code == 400, path
-        error = json.loads(answer.value.read())["error"]
+        assert response.status_code == 400, path
+        error = json.loads(response.data)["error"]
         assert error["code"] == "malformed_request" and "multipart" in error["message"]
 
 

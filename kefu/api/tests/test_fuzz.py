@@ -5,13 +5,10 @@ failure here is reproducible, not flaky."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
-from django.core import signals
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -35,19 +32,7 @@ schema = _schema().exclude(path_regex="^/api/v1/auth/")
 
 
 @pytest.fixture
-def one_transaction(db: Any) -> Iterator[None]:
-    """As Django's test client does: the test's transaction outlives each request."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
-def supervisor_headers(org: Org, one_transaction: None) -> dict[str, str]:
+def supervisor_headers(org: Org, wsgi_app: Any) -> dict[str, str]:
     make_case(org)  # something for the generated ids to find
     return Api(org.supervisor).headers
 
