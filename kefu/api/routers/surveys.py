@@ -14,6 +14,7 @@ from kefu.accounts.actors import Actor
 from kefu.accounts.roles import may_see_personal_data
 from kefu.api.auth import current_user
 from kefu.api.pagination import PageParams, paginate
+from kefu.api.routers.cases import ERRORS
 from kefu.api.schemas import ErrorOut
 from kefu.core import clock
 from kefu.core.errors import NotFound, ValidationFailed
@@ -23,14 +24,6 @@ from kefu.surveys.models import Invitation, Response, Survey, SurveyVersion
 
 router = Router(tags=["surveys"])
 
-ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 PUBLIC_ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
