@@ -15,15 +15,9 @@ class CasesConfig(AppConfig):
 
 
 def _kinds() -> list[tuple[str, str]]:
-    from django.utils import translation
+    from kefu.cases.selectors import kind_names
 
-    from kefu.cases.models import CaseKind
-
-    english = (translation.get_language() or "").startswith("en")
-    return [
-        (k.code, k.name_en if english and k.name_en else k.name_zh)
-        for k in CaseKind.objects.order_by("sort_order", "code")
-    ]
+    return list(kind_names().items())
 
 
 def _priorities() -> list[tuple[str, str]]:

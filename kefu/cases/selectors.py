@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import get_language
 
 from kefu.accounts.models import User
 from kefu.cases import search
@@ -36,6 +37,16 @@ SORTS = {
     # The tightest time standard first (the most overdue at the top); no running clock last.
     "due": ("next_due_at", "-is_complaint", "created_at"),
 }
+
+
+def kind_names() -> dict[str, str]:
+    """Every case kind's code with its name in the active language, in the kinds' order
+    (投诉 / Complaint; the Chinese name where no English one is set)."""
+    english = (get_language() or "").startswith("en")
+    return {
+        code: en if english and en else zh
+        for code, zh, en in CaseKind.objects.values_list("code", "name_zh", "name_en")
+    }
 
 
 @dataclass

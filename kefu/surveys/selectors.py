@@ -8,10 +8,8 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import translation
 
 from kefu.accounts.models import ConfigurationEvent, User
-from kefu.cases.models import CaseKind
 from kefu.core import clock
 from kefu.core.errors import NotFound, PermissionDenied
 from kefu.surveys import permissions
@@ -106,15 +104,6 @@ def survey_rows(user: User) -> QuerySet[Survey]:
         invited=_count(Invitation.objects.filter(survey=OuterRef("pk"))),
         answered=_count(Response.objects.filter(survey=OuterRef("pk"), complete=True)),
     )
-
-
-def kind_names() -> dict[str, str]:
-    """Case kinds by code, named in the active language (what a survey is sent on)."""
-    english = (translation.get_language() or "").startswith("en")
-    return {
-        code: en if english and en else zh
-        for code, zh, en in CaseKind.objects.values_list("code", "name_zh", "name_en")
-    }
 
 
 def _count(qs: QuerySet[Any]) -> Coalesce:

@@ -17,6 +17,7 @@ from kefu.accounts.actors import Actor
 from kefu.accounts.models import User
 from kefu.accounts.pages import staff_page
 from kefu.accounts.roles import may_see_personal_data
+from kefu.cases.selectors import kind_names
 from kefu.core import clock
 from kefu.core.errors import NotFound, ValidationFailed
 from kefu.customers.models import Customer
@@ -36,7 +37,7 @@ def _user(request: HttpRequest) -> User:
 def survey_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     surveys = list(selectors.survey_rows(user))
-    kinds = selectors.kind_names()
+    kinds = kind_names()
     sent_on_close = [[kinds.get(code, code) for code in s.closed_kinds] for s in surveys]
     return render(
         request,

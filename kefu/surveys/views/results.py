@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.accounts.models import User
 from kefu.accounts.pages import staff_page
 from kefu.accounts.roles import may_see_personal_data
-from kefu.cases.models import CaseKind
+from kefu.cases.selectors import kind_names
 from kefu.core import clock
 from kefu.surveys import charts, scores
 from kefu.surveys.models import Survey
@@ -56,13 +56,6 @@ def filters_from(request: HttpRequest) -> scores.Filters:
     )
 
 
-def _kind_names(language: str) -> dict[str, str]:
-    return {
-        k.code: (k.name_en if language.startswith("en") else k.name_zh)
-        for k in CaseKind.objects.all()
-    }
-
-
 @staff_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -71,7 +64,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = filters_from(request)
     board = scores.dashboard(user, filters, language)
     if filters.cut == "kind":
-        names = _kind_names(language)
+        names = kind_names()
         for row in board.cuts:
             row["label"] = names.get(row["label"], row["label"])
     peer_rows = []
