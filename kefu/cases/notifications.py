@@ -14,7 +14,7 @@ from kefu.cases.choices import Priority
 from kefu.cases.models import CaseNotification
 from kefu.core.bulk import append_rows
 from kefu.sla import business_time as bt
-from kefu.sla.policies import Metric
+from kefu.sla.policies import Metric, metric_label
 from kefu.sla.targets import CalendarAssignments, SpecCache
 
 BREACH, WARNING = "sla_breach", "sla_warning"
@@ -22,9 +22,7 @@ BREACH, WARNING = "sla_breach", "sla_warning"
 
 def notice_text(kind: str, number: str, metric: str, labels: dict[str, str] | None = None) -> str:
     """What a notice says, in the active language: 工单 TS-2026-000001 已超时（限时结案）."""
-    label = (labels or {}).get(metric) or (
-        str(Metric(metric).label) if metric in Metric.values else metric
-    )
+    label = (labels or {}).get(metric) or metric_label(metric)
     words = _("工单 %(number)s 已超时（%(metric)s）") if kind == BREACH else None
     if kind == WARNING:
         words = _("工单 %(number)s 即将超时（%(metric)s）")

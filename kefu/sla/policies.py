@@ -20,6 +20,11 @@ class Metric(models.TextChoices):
     RETURN_VISIT = "return_visit", _("回访时限")
 
 
+def metric_label(code: str) -> str:
+    """A time standard by its name in the active language (限时结案); an unknown code as is."""
+    return str(Metric(code).label) if code in Metric.values else code
+
+
 class SlaPolicy(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     kind_code = models.CharField(_("工单类型"), max_length=32, blank=True)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.accounts.models import User
 from kefu.cases.clock_selectors import sla_attainment
 from kefu.core import clock
-from kefu.sla.policies import Metric
+from kefu.sla.policies import metric_label
 from kefu.web.decorators import staff_view
 from kefu.web.forms import SlaReportForm
 
@@ -22,11 +22,6 @@ GROUP_LABELS = {
     "metric": _("时限指标"),
     "site": _("网点"),
 }
-
-
-def _metric_label(code: str) -> str:
-    """A target by its name (派单时限); a code no longer known, as it is."""
-    return str(Metric(code).label) if code in Metric.values else code
 
 
 @staff_view
@@ -44,7 +39,7 @@ def sla_report(request: HttpRequest) -> HttpResponse:
     total, met = sum(r.total for r in rows), sum(r.met for r in rows)
     bars = [
         {
-            "label": _metric_label(r.label) if group_by == "metric" else r.label,
+            "label": metric_label(r.label) if group_by == "metric" else r.label,
             "row": r,
             "width": r.attainment or 0,
         }
