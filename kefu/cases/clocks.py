@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from kefu.cases.models import Case, CaseClock
-from kefu.core.bulk import update_rows
+from kefu.core.bulk import id_list, update_rows
 from kefu.sla.models import BusinessCalendar
 from kefu.sla.policies import Metric, SlaPolicy
 from kefu.sla.targets import (
@@ -251,7 +251,7 @@ def recompute_batch(
     versions = RuleVersions(policies=rules.policy_versions, calendars=rules.calendar_versions)
     rows = (
         CaseClock.objects.select_for_update(of=("self",))
-        .filter(case_id__in=case_ids, stopped_at__isnull=True)
+        .filter(case_id__in=id_list(case_ids), stopped_at__isnull=True)
         .order_by("pk")
         .values_list(*_ROW_FIELDS, *_CASE_KEY)
     )

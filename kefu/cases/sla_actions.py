@@ -442,35 +442,36 @@ def _deliver(notification_id: int, now: dt.datetime) -> bool | None:
 # --- recompute after the rules change -----------------------------------------------------
 
 
-def stale_clock_case_ids(*, limit: int = 500, rules: RuleBook | None = None) -> list[int]:
-    """Cases with running clocks computed on an older calendar or policy version (than now,
-    or than `rules` were read), by index."""
+def stale_clock_case_ids(
+    *, limit: int = 500, rules: RuleBook | None = None, after: int = 0
+) -> list[int]:
+    """Cases above `after` with running clocks computed on an older calendar or policy
+    version (than now, or than `rules` were read): the first `limit` of them in id order,
+    complete up to the last one returned, so the next batch starts after it (a walk through
+    the cases in id order reads each running clock once, however many batches)."""
     if rules is None:
         calendars = dict(BusinessCalendar.objects.values_list("pk", "version"))
         policies = dict(SlaPolicy.objects.values_list("pk", "version"))
     else:
         calendars, policies = rules.calendar_versions, rules.policy_versions
-    running = CaseClock.objects.filter(stopped_at__isnull=True)
+    running = CaseClock.objects.filter(stopped_at__isnull=True, case_id__gt=after)
+    stale = [
+        running.filter(calendar_id=pk, calendar_version__lt=version)
+        for pk, version in calendars.items()
+    ] + [running.filter(policy_id=pk, policy_version__lt=version) for pk, version in policies.items()]
     ids: set[int] = set()
-    for pk, version in calendars.items():
-        ids.update(
-            running.filter(calendar_id=pk, calendar_version__lt=version)
-            .order_by("case_id")
-            .values_list("case_id", flat=True)
-            .distinct()[: limit - len(ids)]
+    bound: int | None = None  # every stale case up to here is found
+    for clocks in stale:
+        if bound is not None:
+            clocks = clocks.filter(case_id__lte=bound)
+        found = list(
+            clocks.order_by("case_id").values_list("case_id", flat=True).distinct()[:limit]
         )
-        if len(ids) >= limit:
-            return sorted(ids)
-    for pk, version in policies.items():
-        ids.update(
-            running.filter(policy_id=pk, policy_version__lt=version)
-            .order_by("case_id")
-            .values_list("case_id", flat=True)
-            .distinct()[: limit - len(ids)]
-        )
-        if len(ids) >= limit:
-            break
-    return sorted(ids)
+        ids.update(found)
+        if len(found) == limit:  # more above: this query is complete up to its last case
+            bound = found[-1]
+            ids = {pk for pk in ids if pk <= bound}
+    return sorted(ids)[:limit]
 
 
 def recompute_case_clocks(case_id: int, *, actor: Actor, reason: str) -> dict[str, Any]:
@@ -510,22 +511,26 @@ def recompute_clocks_of_cases(
     return moved
 
 
-def recompute_stale_clocks(*, batch: int = 500, rules: RuleBook | None = None) -> int:
-    """One batch of cases whose clocks were computed on older rules, recomputed in one short
-    transaction (bulk update, events in one insert); returns how many cases."""
-    ids = stale_clock_case_ids(limit=batch, rules=rules)
+def recompute_stale_clocks(
+    *, batch: int = 500, rules: RuleBook | None = None, after: int = 0
+) -> list[int]:
+    """One batch of cases (above `after`) whose clocks were computed on older rules,
+    recomputed in one short transaction (bulk update, events in one insert); returns their
+    ids."""
+    ids = stale_clock_case_ids(limit=batch, rules=rules, after=after)
     if ids:
         recompute_clocks_of_cases(
             ids, actor=Actor.system("sla:rules_changed"), reason="rules", rules=rules
         )
-    return len(ids)
+    return ids
 
 
 def recompute_all_stale_clocks(*, batch: int = 1000) -> int:
-    """Every stale clock, batch after batch, on the rules as they are when the run starts
-    (read once: a change made during the run is for the next run). Returns how many cases."""
+    """Every stale clock, batch after batch through the cases in id order, on the rules as
+    they are when the run starts (read once: a change made during the run is for the next
+    run). Returns how many cases."""
     rules = RuleBook()
-    total = 0
-    while (done := recompute_stale_clocks(batch=batch, rules=rules)) > 0:
-        total += done
+    total = after = 0
+    while ids := recompute_stale_clocks(batch=batch, rules=rules, after=after):
+        total, after = total + len(ids), ids[-1]
     return total

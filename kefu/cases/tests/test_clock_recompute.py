@@ -62,9 +62,10 @@ def test_a_policy_change_recomputes_every_running_clock(org: Org) -> None:
         kind_code="complaint",
         targets=[TargetInput("assign", 120), TargetInput("resolution", 960)],
     )
-    assert actions.recompute_stale_clocks(batch=2) == 2
-    assert actions.recompute_stale_clocks(batch=2) == 1
-    assert actions.recompute_stale_clocks(batch=2) == 0
+    first = actions.recompute_stale_clocks(batch=2)
+    second = actions.recompute_stale_clocks(batch=2, after=first[-1])
+    assert first + second == [c.pk for c in cases]
+    assert actions.recompute_stale_clocks(batch=2) == []
     for case in cases:
         assert due(case) == dt.datetime(2026, 3, 4, 12, 0, tzinfo=SH)
         # the first response target was removed: that clock keeps its old due time
@@ -140,11 +141,34 @@ def test_a_run_works_on_the_rules_it_started_with(org: Org) -> None:
         actor=Actor.staff(org.admin),
     )
     # then the run finds nothing stale on its rules and ends (no endless loop)
-    assert actions.recompute_stale_clocks(batch=2, rules=rules) == 0
+    assert actions.recompute_stale_clocks(batch=2, rules=rules) == []
     # and the next run takes the change, every batch of it
     assert actions.recompute_all_stale_clocks(batch=2) == 3
     assert all(due(c) == dt.datetime(2026, 3, 6, 9, 30, tzinfo=SH) for c in cases)
     assert actions.stale_clock_case_ids() == []
+
+
+def test_batches_walk_the_cases_in_order_and_miss_none(org: Org) -> None:
+    # given four cases, two stale by their calendar and two by their policy, interleaved so
+    # that a batch of two from each kind of staleness overlaps the next batch
+    with clock.frozen_at(dt.datetime(2026, 3, 4, 10, 0, tzinfo=SH)):
+        c1, c2, c3, c4 = cases = [make_case(org) for _ in range(4)]
+    CaseClock.objects.filter(case__in=[c1, c4]).update(calendar_version=0)
+    CaseClock.objects.filter(case__in=[c2, c3]).update(policy_version=0)
+    # when the stale cases are read in batches of two, each after the last one returned
+    batches, after = [], 0
+    while ids := actions.stale_clock_case_ids(limit=2, after=after):
+        batches.append(ids)
+        after = ids[-1]
+    # then every stale case comes once, in id order, two at a time
+    assert batches == [[c1.pk, c2.pk], [c3.pk, c4.pk]]
+    # and a whole run recomputes all four, leaving nothing stale
+    assert actions.recompute_all_stale_clocks(batch=2) == 4
+    assert actions.stale_clock_case_ids() == []
+    assert all(
+        c.calendar_version > 0 and c.policy_version > 0
+        for c in CaseClock.objects.filter(case__in=cases)
+    )
 
 
 def _recompute_queries(ids: list[int]) -> tuple[int, dict[int, dict]]:
