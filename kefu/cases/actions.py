@@ -764,6 +764,7 @@ stale_clock_case_ids = sla_actions.stale_clock_case_ids
 recompute_case_clocks = sla_actions.recompute_case_clocks
 recompute_clocks_of_cases = sla_actions.recompute_clocks_of_cases
 recompute_stale_clocks = sla_actions.recompute_stale_clocks
+more_stale_than = sla_actions.more_stale_than
 recompute_all_stale_clocks = sla_actions.recompute_all_stale_clocks
 
 

@@ -43,9 +43,15 @@ def _schedule(clock: CaseClock | ClockRow, cache: SpecCache) -> None:
     spec = cache.get(clock.calendar_id)
     paused = dt.timedelta(seconds=clock.paused_seconds)
     target = dt.timedelta(seconds=clock.target_seconds)
-    clock.due_at = moment_after(spec, clock.started_at, target + paused, clock.business_time)
-    clock.warn_at = moment_after(
-        spec, clock.started_at, target * clock.warn_share + paused, clock.business_time
+    to_warning = target * clock.warn_share + paused
+    clock.warn_at = moment_after(spec, clock.started_at, to_warning, clock.business_time)
+    rest = target + paused - to_warning
+    # Counted on from the warning: the same moment as from the start, without walking the
+    # calendar twice (a warning at 100% has nothing left to count on).
+    clock.due_at = (
+        moment_after(spec, clock.warn_at, rest, clock.business_time)
+        if rest > dt.timedelta(0)
+        else moment_after(spec, clock.started_at, target + paused, clock.business_time)
     )
 
 

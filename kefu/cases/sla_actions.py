@@ -456,9 +456,9 @@ def stale_clock_case_ids(
         calendars, policies = rules.calendar_versions, rules.policy_versions
     running = CaseClock.objects.filter(stopped_at__isnull=True, case_id__gt=after)
     stale = [
-        running.filter(calendar_id=pk, calendar_version__lt=version)
-        for pk, version in calendars.items()
-    ] + [running.filter(policy_id=pk, policy_version__lt=version) for pk, version in policies.items()]
+        *(running.filter(calendar_id=pk, calendar_version__lt=v) for pk, v in calendars.items()),
+        *(running.filter(policy_id=pk, policy_version__lt=v) for pk, v in policies.items()),
+    ]
     ids: set[int] = set()
     bound: int | None = None  # every stale case up to here is found
     for clocks in stale:
@@ -491,46 +491,105 @@ def recompute_clocks_of_cases(
     transaction, a few statements whatever their number: the cases locked in id order, then
     their clocks (the order of every case action), one bulk update, and an SLA-recomputed
     event, saying `reason`, on each case whose due times moved. Returns {case_id: moved}."""
+    return _recompute_cases(case_ids, actor=actor, reason=reason, rules=rules)[1]
+
+
+def _recompute_cases(
+    case_ids: Iterable[int],
+    *,
+    actor: Actor,
+    reason: str,
+    rules: RuleBook | None,
+    skip_locked: bool = False,
+    limit: int | None = None,
+    stale_only: bool = False,
+) -> tuple[list[int], dict[int, dict[str, Any]]]:
+    """recompute_clocks_of_cases(), optionally on the first `limit` cases no other
+    transaction holds, and only those still stale once locked (another worker may have
+    done one since it was found). Returns (the cases recomputed, {case_id: moved})."""
     ids = sorted(set(case_ids))
     if not ids:
-        return {}
+        return [], {}
     with transaction.atomic():
         locked = list(
-            Case.objects.select_for_update(of=("self",))
+            Case.objects.select_for_update(skip_locked=skip_locked, of=("self",))
             .filter(pk__in=id_list(ids))
             .order_by("pk")
-            .values_list("pk", flat=True)
+            .values_list("pk", flat=True)[:limit]
         )
-        moved = recompute_batch(locked, rules)
+        if stale_only and locked:
+            locked = _still_stale(locked, rules or RuleBook())
+        moved = recompute_batch(locked, rules) if locked else {}
         record_events_by(
             [
                 (case_id, EventType.SLA_RECOMPUTED, actor, {"reason": reason, "clocks": clocks})
                 for case_id, clocks in moved.items()
             ]
         )
-    return moved
+    return locked, moved
+
+
+def _still_stale(case_ids: list[int], rules: RuleBook) -> list[int]:
+    """Those of the cases whose running clocks are computed on rules older than `rules`."""
+    older = Q(pk__in=[])
+    for pk, version in rules.calendar_versions.items():
+        older |= Q(calendar_id=pk, calendar_version__lt=version)
+    for pk, version in rules.policy_versions.items():
+        older |= Q(policy_id=pk, policy_version__lt=version)
+    stale = set(
+        CaseClock.objects.filter(
+            older, case_id__in=id_list(case_ids), stopped_at__isnull=True
+        ).values_list("case_id", flat=True)
+    )
+    return [pk for pk in case_ids if pk in stale]
+
+
+class StaleBatch(NamedTuple):
+    cases: list[int]  # recomputed by this batch, in id order
+    last: int  # the walk through the cases goes on after this one (0: nothing was stale)
 
 
 def recompute_stale_clocks(
     *, batch: int = 500, rules: RuleBook | None = None, after: int = 0
-) -> list[int]:
-    """One batch of cases (above `after`) whose clocks were computed on older rules,
-    recomputed in one short transaction (bulk update, events in one insert); returns their
-    ids."""
-    ids = stale_clock_case_ids(limit=batch, rules=rules, after=after)
-    if ids:
-        recompute_clocks_of_cases(
-            ids, actor=Actor.system("sla:rules_changed"), reason="rules", rules=rules
-        )
-    return ids
+) -> StaleBatch:
+    """The next batch of cases above `after` whose clocks were computed on older rules,
+    recomputed in one short transaction (bulk update, events in one insert).
+
+    Workers share a run: each batch takes the first `batch` of twice as many stale cases
+    that no other transaction holds (SKIP LOCKED), so two workers walking the cases at once
+    take turns instead of waiting for each other. A case held by someone else (another
+    worker's batch, an agent's edit) is passed over; if it is still stale, the next run
+    (every minute) takes it."""
+    candidates = stale_clock_case_ids(limit=2 * batch, rules=rules, after=after)
+    if not candidates:
+        return StaleBatch([], 0)
+    done, _moved = _recompute_cases(
+        candidates,
+        actor=Actor.system("sla:rules_changed"),
+        reason="rules",
+        rules=rules,
+        skip_locked=True,
+        limit=batch,
+        stale_only=True,
+    )
+    # A full batch may have left free candidates after its last case; otherwise every
+    # candidate was done or held by someone else.
+    return StaleBatch(done, done[-1] if len(done) == batch else candidates[-1])
+
+
+def more_stale_than(count: int) -> bool:
+    """Whether more than `count` cases have clocks computed on older rules (bounded index
+    scans): a recompute big enough for a second worker to share."""
+    return len(stale_clock_case_ids(limit=count + 1)) > count
 
 
 def recompute_all_stale_clocks(*, batch: int = 1000) -> int:
     """Every stale clock, batch after batch through the cases in id order, on the rules as
     they are when the run starts (read once: a change made during the run is for the next
-    run). Returns how many cases."""
+    run). Several workers may run it at once and share the work. Returns how many cases
+    this run recomputed."""
     rules = RuleBook()
     total = after = 0
-    while ids := recompute_stale_clocks(batch=batch, rules=rules, after=after):
-        total, after = total + len(ids), ids[-1]
+    while (step := recompute_stale_clocks(batch=batch, rules=rules, after=after)).last:
+        total, after = total + len(step.cases), step.last
     return total

@@ -17,6 +17,7 @@ from kefu.cases import actions, sla_actions
 
 RETRIES = 3
 RETRY = {"retries": RETRIES, "retry_delay": 10, "retry_backoff": 2}  # 10 s, 20 s, 40 s
+RECOMPUTE_BATCH = 1000  # cases per transaction
 
 
 def _periodic(**options: Any) -> Any:
@@ -47,5 +48,15 @@ def deliver_notifications_task() -> int:
 
 @_periodic()
 def recompute_stale_clocks_task() -> int:
-    """Every minute: due times follow calendar and policy changes, in batches of cases."""
-    return actions.recompute_all_stale_clocks(batch=1000)
+    """Every minute: due times follow calendar and policy changes, in batches of cases.
+    When more than one batch is stale, a second worker is asked to join, as for the sweep:
+    the two take turns through the cases (each batch skips the cases the other holds)."""
+    if actions.more_stale_than(RECOMPUTE_BATCH):
+        join_recompute_task()
+    return actions.recompute_all_stale_clocks(batch=RECOMPUTE_BATCH)
+
+
+@db_task(**RETRY)
+def join_recompute_task() -> int:
+    """Another worker's share of a big recompute (nothing left to do when it starts late)."""
+    return actions.recompute_all_stale_clocks(batch=RECOMPUTE_BATCH)

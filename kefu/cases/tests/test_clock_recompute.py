@@ -63,9 +63,9 @@ def test_a_policy_change_recomputes_every_running_clock(org: Org) -> None:
         targets=[TargetInput("assign", 120), TargetInput("resolution", 960)],
     )
     first = actions.recompute_stale_clocks(batch=2)
-    second = actions.recompute_stale_clocks(batch=2, after=first[-1])
-    assert first + second == [c.pk for c in cases]
-    assert actions.recompute_stale_clocks(batch=2) == []
+    second = actions.recompute_stale_clocks(batch=2, after=first.last)
+    assert first.cases + second.cases == [c.pk for c in cases]
+    assert actions.recompute_stale_clocks(batch=2) == ([], 0)
     for case in cases:
         assert due(case) == dt.datetime(2026, 3, 4, 12, 0, tzinfo=SH)
         # the first response target was removed: that clock keeps its old due time
@@ -141,7 +141,7 @@ def test_a_run_works_on_the_rules_it_started_with(org: Org) -> None:
         actor=Actor.staff(org.admin),
     )
     # then the run finds nothing stale on its rules and ends (no endless loop)
-    assert actions.recompute_stale_clocks(batch=2, rules=rules) == []
+    assert actions.recompute_stale_clocks(batch=2, rules=rules).cases == []
     # and the next run takes the change, every batch of it
     assert actions.recompute_all_stale_clocks(batch=2) == 3
     assert all(due(c) == dt.datetime(2026, 3, 6, 9, 30, tzinfo=SH) for c in cases)

@@ -92,3 +92,31 @@ def test_a_sweep_bigger_than_a_batch_asks_a_second_worker_to_join(
         tasks.sweep_clocks_task.call_local()
     assert len(joined) == 1 and joined[0][1] == 7
     assert not CaseClock.objects.filter(metric="assign", breached_at__isnull=True).exists()
+
+
+def test_a_recompute_bigger_than_a_batch_asks_a_second_worker_to_join(
+    org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db.models import F
+
+    from kefu.sla.models import BusinessCalendar
+
+    cases = [make_case(org) for _ in range(7)]
+    joined: list[int] = []
+    share = tasks.join_recompute_task.call_local
+
+    def join() -> int:
+        joined.append(share())  # the second worker's share, run here and now
+        return joined[-1]
+
+    monkeypatch.setattr(tasks, "join_recompute_task", join)
+    monkeypatch.setattr(tasks, "RECOMPUTE_BATCH", 5)
+    tasks.recompute_stale_clocks_task.call_local()  # nothing stale: nobody is asked
+    assert joined == []
+
+    BusinessCalendar.objects.update(version=F("version") + 1)
+    assert actions.more_stale_than(5) and not actions.more_stale_than(7)
+    tasks.recompute_stale_clocks_task.call_local()
+    # (here the joined share runs first and finds them all; at once, the two take turns)
+    assert joined == [len(cases)]
+    assert actions.stale_clock_case_ids() == []

@@ -10,7 +10,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from kefu.sla.business_time import (
@@ -155,6 +155,15 @@ def test_subtracting_undoes_adding_up_to_the_next_open_moment(spec, start, durat
     back = subtract_business_time(spec, due, duration)
     assert back <= start or business_time_between(spec, start, back) == dt.timedelta(0)
     assert business_time_between(spec, back, due) == duration
+
+
+@PROPERTY
+@given(spec=calendars, start=instants, first=durations, then=durations)
+def test_adding_in_two_steps_is_adding_at_once(spec, start, first, then):
+    # (a clock's due time is counted on from its warning time)
+    assume(then > dt.timedelta(0))
+    step = add_business_time(spec, start, first)
+    assert add_business_time(spec, step, then) == add_business_time(spec, start, first + then)
 
 
 @PROPERTY
