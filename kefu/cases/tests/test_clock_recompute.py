@@ -9,16 +9,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kefu.accounts.actors import Actor
 from kefu.cases import actions
 from kefu.cases.choices import EventType
-from kefu.cases.models import CaseClock, CaseEvent
+from kefu.cases.models import Case, CaseClock, CaseEvent
 from kefu.cases.tasks import recompute_stale_clocks_task
 from kefu.core import clock
 from kefu.core.errors import PermissionDenied, ValidationFailed
 from kefu.customers.models import Customer
 from kefu.sla.actions import ClosureInput, add_closure
+from kefu.sla.models import BusinessCalendar
 from kefu.sla.policies import SlaPolicy
 from kefu.sla.policy_actions import TargetInput, assign_calendar, save_policy
 from kefu.sla.selectors import ALWAYS_OPEN_CALENDAR, default_calendar, get_calendar
@@ -199,3 +202,33 @@ def test_many_cases_recomputed_in_bulk_each_moved_one_on_the_record(org: Org) ->
         assert CaseEvent.objects.filter(case__in=vip, type=EventType.SLA_RECOMPUTED).count() == n
     assert counts[40] == counts[20]
     assert actions.recompute_clocks_of_cases([], actor=Actor.system("rfm"), reason="tier") == {}
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    by_calendar=st.sets(st.integers(0, 7)),
+    by_policy=st.sets(st.integers(0, 7)),
+    limit=st.integers(1, 4),
+)
+def test_the_walk_through_stale_cases_finds_each_once_whatever_the_batch(
+    org: Org, by_calendar: set[int], by_policy: set[int], limit: int
+) -> None:
+    # given eight cases, some stale by their calendar, some by their policy, some by both
+    cases = list(Case.objects.order_by("pk")) or [make_case(org) for _ in range(8)]
+    CaseClock.objects.update(calendar_version=1, policy_version=1)
+    BusinessCalendar.objects.update(version=1)
+    SlaPolicy.objects.update(version=2)  # every clock current, then some made older:
+    CaseClock.objects.update(policy_version=2)
+    CaseClock.objects.filter(case__in=[cases[i] for i in by_calendar]).update(calendar_version=0)
+    CaseClock.objects.filter(case__in=[cases[i] for i in by_policy]).update(policy_version=1)
+    # when they are read batch after batch, each after the last case of the one before
+    walked: list[int] = []
+    after = 0
+    while ids := actions.stale_clock_case_ids(limit=limit, after=after):
+        assert len(ids) <= limit
+        walked += ids
+        after = ids[-1]
+    # then every stale case comes exactly once, in id order
+    assert walked == [cases[i].pk for i in sorted(by_calendar | by_policy)]
