@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
+from django.db.models import Q
+
 from kefu.cases.models import Case, CaseClock
 from kefu.core.bulk import id_list, update_rows
 from kefu.sla.models import BusinessCalendar
@@ -45,13 +47,11 @@ def _schedule(clock: CaseClock | ClockRow, cache: SpecCache) -> None:
     target = dt.timedelta(seconds=clock.target_seconds)
     to_warning = target * clock.warn_share + paused
     clock.warn_at = moment_after(spec, clock.started_at, to_warning, clock.business_time)
-    rest = target + paused - to_warning
+    rest = target + paused - to_warning  # ≥ 0: the warning share is below 1
     # Counted on from the warning: the same moment as from the start, without walking the
-    # calendar twice (a warning at 100% has nothing left to count on).
+    # calendar twice (a zero target has nothing left to count on).
     clock.due_at = (
-        moment_after(spec, clock.warn_at, rest, clock.business_time)
-        if rest > dt.timedelta(0)
-        else moment_after(spec, clock.started_at, target + paused, clock.business_time)
+        moment_after(spec, clock.warn_at, rest, clock.business_time) if rest else clock.warn_at
     )
 
 
@@ -167,6 +167,20 @@ class RuleVersions:
             calendars=dict(BusinessCalendar.objects.values_list("pk", "version")),
         )
 
+    @classmethod
+    def of(cls, rules: RuleBook | None) -> RuleVersions:
+        """The versions `rules` were read at; the current ones without."""
+        if rules is None:
+            return cls.read()
+        return cls(policies=rules.policy_versions, calendars=rules.calendar_versions)
+
+    def stale_clocks(self) -> list[Q]:
+        """One condition per calendar and per policy: a clock computed on an older version."""
+        return [
+            *(Q(calendar_id=pk, calendar_version__lt=v) for pk, v in self.calendars.items()),
+            *(Q(policy_id=pk, policy_version__lt=v) for pk, v in self.policies.items()),
+        ]
+
 
 def reschedule(
     clock: CaseClock | ClockRow,
@@ -254,7 +268,7 @@ def recompute_batch(
     due times moved."""
     rules = rules or RuleBook()
     cache = rules.specs
-    versions = RuleVersions(policies=rules.policy_versions, calendars=rules.calendar_versions)
+    versions = RuleVersions.of(rules)
     rows = (
         CaseClock.objects.select_for_update(of=("self",))
         .filter(case_id__in=id_list(case_ids), stopped_at__isnull=True)

@@ -17,6 +17,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -31,7 +33,12 @@ from kefu.accounts.actors import Actor
 from kefu.accounts.models import Site, Team, User
 from kefu.cases import escalation
 from kefu.cases.choices import EventType
-from kefu.cases.clocks import ESCALATING_METRICS, recompute_batch, recompute_clocks
+from kefu.cases.clocks import (
+    ESCALATING_METRICS,
+    RuleVersions,
+    recompute_batch,
+    recompute_clocks,
+)
 from kefu.cases.events import record_event, record_events_by
 from kefu.cases.lock_objects import lock_case
 from kefu.cases.models import Case, CaseClock, CaseKind, CaseNotification
@@ -43,8 +50,6 @@ from kefu.core import clock
 from kefu.core.bulk import id_list, update_rows
 from kefu.core.errors import TransitionNotAllowed
 from kefu.core.memory import without_cyclic_gc
-from kefu.sla.models import BusinessCalendar
-from kefu.sla.policies import SlaPolicy
 from kefu.sla.targets import CalendarAssignments, RuleBook, SpecCache
 
 SLA = "sla"
@@ -449,16 +454,8 @@ def stale_clock_case_ids(
     version (than now, or than `rules` were read): the first `limit` of them in id order,
     complete up to the last one returned, so the next batch starts after it (a walk through
     the cases in id order reads each running clock once, however many batches)."""
-    if rules is None:
-        calendars = dict(BusinessCalendar.objects.values_list("pk", "version"))
-        policies = dict(SlaPolicy.objects.values_list("pk", "version"))
-    else:
-        calendars, policies = rules.calendar_versions, rules.policy_versions
     running = CaseClock.objects.filter(stopped_at__isnull=True, case_id__gt=after)
-    stale = [
-        *(running.filter(calendar_id=pk, calendar_version__lt=v) for pk, v in calendars.items()),
-        *(running.filter(policy_id=pk, policy_version__lt=v) for pk, v in policies.items()),
-    ]
+    stale = [running.filter(older) for older in RuleVersions.of(rules).stale_clocks()]
     ids: set[int] = set()
     bound: int | None = None  # every stale case up to here is found
     for clocks in stale:
@@ -518,7 +515,7 @@ def _recompute_cases(
             .values_list("pk", flat=True)[:limit]
         )
         if stale_only and locked:
-            locked = _still_stale(locked, rules or RuleBook())
+            locked = _still_stale(locked, RuleVersions.of(rules))
         moved = recompute_batch(locked, rules) if locked else {}
         record_events_by(
             [
@@ -529,16 +526,13 @@ def _recompute_cases(
     return locked, moved
 
 
-def _still_stale(case_ids: list[int], rules: RuleBook) -> list[int]:
-    """Those of the cases whose running clocks are computed on rules older than `rules`."""
-    older = Q(pk__in=[])
-    for pk, version in rules.calendar_versions.items():
-        older |= Q(calendar_id=pk, calendar_version__lt=version)
-    for pk, version in rules.policy_versions.items():
-        older |= Q(policy_id=pk, policy_version__lt=version)
+def _still_stale(case_ids: list[int], versions: RuleVersions) -> list[int]:
+    """Those of the cases with running clocks computed on rules older than `versions`."""
     stale = set(
         CaseClock.objects.filter(
-            older, case_id__in=id_list(case_ids), stopped_at__isnull=True
+            reduce(or_, versions.stale_clocks(), Q(pk__in=[])),
+            case_id__in=id_list(case_ids),
+            stopped_at__isnull=True,
         ).values_list("case_id", flat=True)
     )
     return [pk for pk in case_ids if pk in stale]
