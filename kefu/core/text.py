@@ -60,3 +60,14 @@ def query_terms(query: str) -> list[list[str]]:
         else:
             phrases.append(_run_tokens(run))
     return phrases
+
+
+def clip_to_width(text: str, width: int) -> str:
+    """`text` cut to `width` columns as a screen shows it (a Chinese character takes two), with
+    an ellipsis when cut: chart labels fit the same room in either language."""
+    used = 0
+    for i, char in enumerate(text):
+        used += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used > width:
+            return text[: max(i - 1, 0)].rstrip() + "…"
+    return text

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils.translation import gettext
 
 from kefu.accounts.models import Department, Site, Team, User
 from kefu.surveys import definition as qdef
@@ -290,7 +291,12 @@ def _rollup_cut(filters: Filters, by: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = [r for r in summed if r["n"]]
     rows.sort(key=lambda r: -r["n"])
     names = _key_names(by, [r["key"] for r in rows[:30]])
-    return [{"label": names.get(r["key"]) or "—", **_scores_of_sums(r)} for r in rows[:30]]
+    return [{"label": names.get(r["key"]) or _no_group(), **_scores_of_sums(r)} for r in rows[:30]]
+
+
+def _no_group() -> str:
+    """The group of answers about no team, site, department or agent (a manual send)."""
+    return gettext("未指定")
 
 
 def _key_names(by: str, keys: list[str]) -> dict[str, str]:
@@ -329,7 +335,7 @@ def live_cut(user: User, filters: Filters, by: str) -> list[dict[str, Any]]:
         ]
     name = _CUT_FIELDS[by]
     groups: Any = qs.values(label=F(name)).annotate(**_AGGREGATES)
-    return [{"label": r["label"] or "—", **_scores(r)} for r in groups.order_by("-n")[:30]]
+    return [{"label": r["label"] or _no_group(), **_scores(r)} for r in groups.order_by("-n")[:30]]
 
 
 def item_means(

@@ -39,6 +39,12 @@ def _textarea(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
+def date_picker() -> forms.DateInput:
+    """The browser's date picker; its value is always ISO (yyyy-mm-dd), whatever the language
+    (a localised 2026/03/01 is an empty field to the browser)."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 def grouped_user_choices(users: Iterable[User]) -> list[tuple[str, Any]]:
     """Users grouped by department (派单 by department and role)."""
     groups: dict[str, list[tuple[str, str]]] = {}
@@ -297,10 +303,10 @@ class QueueFilterForm(forms.Form):
     )
     customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
     created_from = forms.DateField(
-        label=_("创建日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("创建日期从"), required=False, widget=date_picker()
     )
     created_to = forms.DateField(
-        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("至"), required=False, widget=date_picker()
     )
     overdue = forms.BooleanField(label=_("只看超时"), required=False)
     sort = forms.ChoiceField(
@@ -377,10 +383,10 @@ class SlaReportForm(forms.Form):
         ],
     )
     start = forms.DateField(
-        label=_("开始日期"), required=False, widget=forms.DateInput({"type": "date"})
+        label=_("开始日期"), required=False, widget=date_picker()
     )
     end = forms.DateField(
-        label=_("结束日期"), required=False, widget=forms.DateInput({"type": "date"})
+        label=_("结束日期"), required=False, widget=date_picker()
     )
 
     def clean(self) -> dict[str, object]:

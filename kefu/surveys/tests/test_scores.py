@@ -121,7 +121,9 @@ def test_agents_see_their_own_teams_figures_and_not_another_teams(
     assert seen(org.teammate)[0] == 0  # a colleague's cases are theirs
     n, share, teams = seen(org.site_manager)
     assert (n, share) == (6, 50.0)  # csat 5, 4, 2, 1 (manual) and 5, 1: three of six satisfied
-    assert sorted(teams, key=str) == sorted([("—", 4), ("投诉处理组", 1), ("热线组", 1)], key=str)
+    assert sorted(teams, key=str) == sorted(
+        [("未指定", 4), ("投诉处理组", 1), ("热线组", 1)], key=str
+    )
 
     client = Client()
     client.force_login(org.agent)

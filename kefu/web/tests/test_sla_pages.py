@@ -56,3 +56,20 @@ def test_the_report_refuses_a_reversed_period_and_needs_a_login(org, as_user):
     )
     assert 'role="alert"' in html
     assert Client().get("/reports/sla/").status_code == 302
+
+
+def test_the_report_shows_the_period_it_counts_and_long_names_whole_on_hover(org, as_user):
+    org.team.name = "Customer complaints and escalations desk"
+    org.team.save(update_fields=["name"])
+    with clock.frozen_at(dt.datetime(2026, 3, 4, 10, 0, tzinfo=SH)):
+        case = make_case(org)
+    with clock.frozen_at(dt.datetime(2026, 3, 4, 10, 30, tzinfo=SH)):
+        advance(org, case, "assigned")
+    with clock.frozen_at(dt.datetime(2026, 3, 20, 9, 0, tzinfo=SH)):
+        html = as_user(org.supervisor).get("/reports/sla/").content.decode()
+    # The form shows the default period, so the dates on screen are the dates counted.
+    assert 'value="2026-02-18"' in html
+    assert 'value="2026-03-20"' in html
+    # A long team name is cut to the chart's label room; the whole name shows on hover.
+    assert "<title>Customer complaints and escalations desk</title>" in html
+    assert ">Customer complaints and…</text>" in html

@@ -29,8 +29,10 @@ def sla_report(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     today = clock.today()
-    form = SlaReportForm(request.GET or None, initial={"group_by": "team"})
     group_by, start, end = "team", today - dt.timedelta(days=30), today
+    form = SlaReportForm(
+        request.GET or None, initial={"group_by": group_by, "start": start, "end": end}
+    )
     if form.is_valid():
         group_by = form.cleaned_data["group_by"] or "team"
         start = form.cleaned_data["start"] or start
