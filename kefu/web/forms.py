@@ -302,12 +302,8 @@ class QueueFilterForm(forms.Form):
         empty_value=None,
     )
     customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    created_from = forms.DateField(
-        label=_("创建日期从"), required=False, widget=date_picker()
-    )
-    created_to = forms.DateField(
-        label=_("至"), required=False, widget=date_picker()
-    )
+    created_from = forms.DateField(label=_("创建日期从"), required=False, widget=date_picker())
+    created_to = forms.DateField(label=_("至"), required=False, widget=date_picker())
     overdue = forms.BooleanField(label=_("只看超时"), required=False)
     sort = forms.ChoiceField(
         label=_("排序"), required=False, choices=[(k, SORT_LABELS[k]) for k in SORTS]
@@ -382,12 +378,8 @@ class SlaReportForm(forms.Form):
             ("site", _("网点")),
         ],
     )
-    start = forms.DateField(
-        label=_("开始日期"), required=False, widget=date_picker()
-    )
-    end = forms.DateField(
-        label=_("结束日期"), required=False, widget=date_picker()
-    )
+    start = forms.DateField(label=_("开始日期"), required=False, widget=date_picker())
+    end = forms.DateField(label=_("结束日期"), required=False, widget=date_picker())
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
