@@ -7,10 +7,14 @@ in Chinese or English, with each field named as the file's column would be.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kefu.customers.choices import ImportKind
+from kefu.customers.choices import ConsumptionKind, ImportKind, PreferredChannel
+from kefu.customers.models import CustomerKind
 
 PROBLEMS = {
     "required": _("必填"),
@@ -92,3 +96,25 @@ def file_problem_text(kind: str, message: str) -> str:
     if head == "missing columns":
         detail = gettext("、").join(field_text(kind, f.strip()) for f in detail.split(","))
     return f"{words}{gettext('：')}{detail}" if colon else str(words)
+
+
+_CHOICES: dict[tuple[str, str], Any] = {
+    (ImportKind.CUSTOMERS.value, "kind"): CustomerKind,
+    (ImportKind.CUSTOMERS.value, "preferred_channel"): PreferredChannel,
+    (ImportKind.CONSUMPTION.value, "kind"): ConsumptionKind,
+}
+
+
+def value_text(kind: str, field: str, value: Any) -> str:
+    """A checked value as the preview shows it: choices by their label, dates as the file
+    writes them, tags joined."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, list):
+        return gettext("、").join(str(v) for v in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    choices = _CHOICES.get((kind, field))
+    if choices is not None and value in choices.values:
+        return str(choices(value).label)
+    return str(value)

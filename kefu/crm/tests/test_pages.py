@@ -244,7 +244,9 @@ def test_import_upload_preview_start_report(
         role_code="decision_maker",
     )
     client = as_user(org.supervisor)
-    content = "姓名,手机\n李四,13900001111\n坏行,12\n".encode("gbk")
+    content = "姓名,类型,手机,标签\n李四,person,13900001111,老客户;大客户\n坏行,,12,\n".encode(
+        "gbk"
+    )
     response = client.post(
         reverse("web:crm_imports"),
         {"kind": "customers", "file": SimpleUploadedFile("客户.csv", content)},
@@ -252,7 +254,12 @@ def test_import_upload_preview_start_report(
     job = ImportJob.objects.get()
     assert response.status_code == 302
     preview = client.get(reverse("web:crm_import", args=[job.pk])).content.decode()
-    assert 'data-testid="import-preview"' in preview and "姓名=李四" in preview
+    assert 'data-testid="import-preview"' in preview
+    # Laid out as the file is, each value as the import understood it, in the reader's words.
+    assert '<th scope="col">姓名</th><th scope="col">类型</th><th scope="col">手机</th>' in preview
+    assert "<td>2</td><td>李四</td><td>个人</td><td>+8613900001111</td><td>大客户、老客户</td>" in (
+        preview
+    )
     assert "手机: 不是有效的电话号码 (12)" in preview
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("web:crm_import_start", args=[job.pk]))

@@ -25,7 +25,7 @@ from kefu.customers import exporting, samples
 from kefu.customers.actions import record_export
 from kefu.customers.choices import ImportKind, ImportState
 from kefu.customers.import_actions import create_import_job, start_import
-from kefu.customers.import_words import field_text, file_problem_text, problem_text
+from kefu.customers.import_words import field_text, file_problem_text, problem_text, value_text
 from kefu.customers.importing import UnreadableFile, preview
 from kefu.customers.models import ImportJob, ImportRowError
 from kefu.web.decorators import forbid, staff_view
@@ -94,13 +94,14 @@ def _preview(job: ImportJob) -> dict[str, object]:
     """The file's first rows as the import understands them, in the reader's words."""
     found = preview(Path(job.file.path), job.original_name, job.kind)
     kind = job.kind
+    fields = list(found["columns"].values())
     return {
-        "columns": [field_text(kind, name) for name in found["columns"].values()],
+        "columns": [field_text(kind, name) for name in fields],
         "ignored": found["ignored"],
         "rows": [
             {
                 "number": row.number,
-                "values": [(field_text(kind, k), v) for k, v in row.values.items() if v],
+                "cells": [value_text(kind, name, row.values.get(name)) for name in fields],
                 "errors": [(field_text(kind, f), problem_text(p), v) for f, p, v in row.errors],
             }
             for row in found["rows"]
