@@ -66,3 +66,26 @@ def test_the_compiled_catalogues_are_loaded():
         )
     with translation.override("zh-hans"):
         assert translation.gettext("我的工单") == "我的工单"
+
+
+FULL_WIDTH = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]+")
+TEMPLATE_CODE = re.compile(
+    r"{% blocktranslate.*?{% endblocktranslate %}|{%.*?%}|{{.*?}}|{#.*?#}|<!--.*?-->", re.S
+)
+
+
+# Chinese on purpose in both languages: the logo, the language switch's own name.
+MEANT = {"客", "中文", "简体中文", "切换到中文"}
+
+
+def test_no_chinese_word_or_punctuation_is_left_outside_the_translate_tags():
+    """An English reader sees no stray Chinese colon or bracket between translated words."""
+    stray = []
+    for path in KEFU.rglob("*.html"):
+        if {"tests", "static"} & set(path.parts) or path.name == "500.html":  # 500: both
+            continue
+        text = TEMPLATE_CODE.sub("", path.read_text(encoding="utf-8"))
+        stray += [
+            f"{path.relative_to(KEFU)}: {m}" for m in FULL_WIDTH.findall(text) if m not in MEANT
+        ]
+    assert stray == []
