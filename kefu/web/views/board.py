@@ -96,7 +96,7 @@ def board_assign(request: HttpRequest) -> HttpResponse:
         try:
             actions.assign_case(case.pk, actor=Actor.staff(user), handler=handler)
         except DomainError as exc:
-            failed.append(f"{case.number}：{describe(exc)}")
+            failed.append(f"{case.number}{_('：')}{describe(exc)}")
         else:
             done.append(case.number)
     if done:
