@@ -59,6 +59,50 @@ class RecordLine:
     tone: str = ""
 
 
+@dataclass
+class RecordRun:
+    """Events of one kind in a row (a file's purchases): one line, opened on demand, so a
+    busy customer's record still shows its contacts and warnings at a glance."""
+
+    lines: list[RecordLine]
+
+    @property
+    def what(self) -> str:
+        return self.lines[0].what
+
+    @property
+    def newest(self) -> dt.datetime:
+        return self.lines[0].at
+
+    @property
+    def oldest(self) -> dt.datetime:
+        return self.lines[-1].at
+
+    @property
+    def type(self) -> str:
+        return str(self.lines[0].event.type)
+
+
+RUN_FROM = 4  # this many events of one kind in a row are shown as one run
+
+
+def in_runs(lines: list[RecordLine]) -> list[RecordLine | RecordRun]:
+    """`lines` with each stretch of RUN_FROM or more events of one kind folded into a run."""
+    out: list[RecordLine | RecordRun] = []
+    start = 0
+    while start < len(lines):
+        end = start + 1
+        while end < len(lines) and lines[end].event.type == lines[start].event.type:
+            end += 1
+        stretch = lines[start:end]
+        if len(stretch) >= RUN_FROM:
+            out.append(RecordRun(stretch))
+        else:
+            out.extend(stretch)
+        start = end
+    return out
+
+
 def _choice(enum: Any, value: Any) -> str:
     return str(enum(value).label) if value in enum.values else str(value or "—")
 

@@ -306,3 +306,38 @@ def test_amounts_are_written_to_the_cent_with_thousands_separated(
     page = _page(as_user(org.agent), customer)
     assert "<td>¥13,360.95</td>" in page  # the consumption table
     assert any(line.endswith("手机终端 ¥13,360.95（订单）") for line in _lines(page))
+
+
+def test_a_stretch_of_purchases_is_one_run_opened_on_demand(org: Org, customer, as_user) -> None:
+    today = clock.today()
+    bill = Actor.system("bill")
+
+    def purchases(count: int, product: str) -> None:
+        for i in range(count):
+            record_consumption(
+                actor=bill,
+                customer_id=customer.pk,
+                occurred_on=today - dt.timedelta(days=i),
+                product=product,
+                amount=100 + i,
+            )
+
+    purchases(6, "宽带套餐")
+    record_consent(
+        actor=Actor.staff(org.agent),
+        customer_id=customer.pk,
+        purpose="survey",
+        granted=True,
+        method="phone",
+    )
+    purchases(2, "话费充值")
+    html = _page(as_user(org.agent), customer)
+    record = html[html.index('data-testid="customer-record"') :]
+    # Newest first: two purchases as lines, the consent, then the six purchases as one run.
+    kinds = re.findall(r'data-testid="record-(line|run)"', record)
+    assert kinds[:4] == ["line", "line", "line", "run"]
+    run = record[record.index('data-testid="record-run"') :]
+    run = run[: run.index("</details>")]
+    assert '<span class="count">6</span>' in run
+    assert run.count('data-testid="record-line"') == 6 and "宽带套餐" in run
+    assert "话费充值" not in run

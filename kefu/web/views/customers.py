@@ -41,7 +41,7 @@ from kefu.customers.selectors import (
     get_customer_profile,
     organisation_contacts,
 )
-from kefu.web.customer_record import RecordPresenter, people_named
+from kefu.web.customer_record import RecordPresenter, in_runs, people_named
 from kefu.web.decorators import staff_view
 from kefu.web.http import is_htmx
 from kefu.web.queues import BY_SLUG
@@ -206,9 +206,11 @@ def _record(customer: Customer, *, personal: bool, before_id: int | None = None)
     actors), one more only when a page names other staff or decision-chain roles."""
     events, more = customer_record(customer.pk, before_id=before_id)
     return {
-        "record": RecordPresenter(
-            personal=personal, people=_people(customer, events), roles=_roles(events)
-        ).lines(events),
+        "record": in_runs(
+            RecordPresenter(
+                personal=personal, people=_people(customer, events), roles=_roles(events)
+            ).lines(events)
+        ),
         "record_more": more,
         "record_last": events[-1].pk if events else None,
     }
