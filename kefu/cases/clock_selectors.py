@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.utils import timezone
 
 from kefu.accounts.models import User
 from kefu.cases.models import Case, CaseClock
@@ -109,6 +110,13 @@ GROUPS = {
     "metric": ("metric", "metric"),
     "site": ("case__site_id", "case__site__name"),
 }
+GROUPINGS = (*GROUPS, "period")
+WEEKLY_UP_TO_DAYS = 120  # a longer period is shown month by month
+
+
+def period_unit(start: dt.date, end: dt.date) -> str:
+    """ "week" for a period of up to WEEKLY_UP_TO_DAYS days, else "month"."""
+    return "week" if (end - start).days <= WEEKLY_UP_TO_DAYS else "month"
 
 
 def attainment_clocks(user: User, start: dt.date, end: dt.date) -> QuerySet[CaseClock]:
@@ -124,12 +132,15 @@ def attainment_clocks(user: User, start: dt.date, end: dt.date) -> QuerySet[Case
 def sla_attainment(
     user: User, *, start: dt.date, end: dt.date, group_by: str = "team"
 ) -> list[AttainmentRow]:
-    """SLA attainment per team, handler, kind, metric or site over a period.
+    """SLA attainment per team, handler, kind, metric or site over a period, or per week
+    (per month beyond WEEKLY_UP_TO_DAYS days) of the clocks' start, in the site's time zone.
 
     A clock meets its target when it stopped before its due time and never breached.
     """
-    key_field, label_field = GROUPS.get(group_by, GROUPS["team"])
     met_q = Q(breached_at__isnull=True, stopped_at__isnull=False, stopped_at__lte=F("due_at"))
+    if group_by == "period":
+        return _attainment_per_period(user, start, end, met_q)
+    key_field, label_field = GROUPS.get(group_by, GROUPS["team"])
     rows = (
         attainment_clocks(user, start, end)
         .annotate(group_key=Coalesce(F(key_field), Value(None)))
@@ -148,6 +159,33 @@ def sla_attainment(
             AttainmentRow(
                 key="" if key is None else str(key),
                 label=str(label),
+                total=r["total"],
+                met=r["met"],
+                breached=r["total"] - r["met"],
+            )
+        )
+    return result
+
+
+def _attainment_per_period(
+    user: User, start: dt.date, end: dt.date, met_q: Q
+) -> list[AttainmentRow]:
+    weekly = period_unit(start, end) == "week"
+    trunc = TruncWeek("started_at") if weekly else TruncMonth("started_at")
+    rows = (
+        attainment_clocks(user, start, end)
+        .annotate(period=trunc)
+        .values("period")
+        .annotate(total=Count("id"), met=Count("id", filter=met_q))
+        .order_by("period")
+    )
+    result = []
+    for r in rows:
+        first_day = timezone.localtime(r["period"]).date() if r["period"] else start
+        result.append(
+            AttainmentRow(
+                key=first_day.isoformat(),
+                label=first_day.isoformat() if weekly else f"{first_day:%Y-%m}",
                 total=r["total"],
                 met=r["met"],
                 breached=r["total"] - r["met"],

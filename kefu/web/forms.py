@@ -376,6 +376,7 @@ class SlaReportForm(forms.Form):
             ("kind", _("工单类型")),
             ("metric", _("时限指标")),
             ("site", _("网点")),
+            ("period", _("时间段")),
         ],
     )
     start = forms.DateField(label=_("开始日期"), required=False, widget=date_picker())

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from kefu.api.auth import current_user
 from kefu.api.routers.cases import ERRORS
-from kefu.cases.clock_selectors import GROUPS, sla_attainment
+from kefu.cases.clock_selectors import GROUPINGS, sla_attainment
 from kefu.core import clock
 from kefu.core.errors import ValidationFailed
 from kefu.sla.selectors import get_calendar, list_calendars, preview_due
@@ -39,7 +39,11 @@ class AttainmentOut(Schema):
 
 
 class AttainmentQuery(Schema):
-    group_by: str = Field(default="team", description="team, handler, kind, metric or site.")
+    group_by: str = Field(
+        default="team",
+        description="team, handler, kind, metric, site, or period (per week for up to 120 "
+        "days, else per month; key and label name the period's first day).",
+    )
     start: dt.date | None = Field(default=None, description="First day (default: 30 days ago).")
     end: dt.date | None = Field(default=None, description="Last day (default: today).")
 
@@ -47,12 +51,12 @@ class AttainmentQuery(Schema):
 @router.get(
     "/sla/attainment",
     response={200: AttainmentOut, **ERRORS},
-    summary="SLA attainment per team, handler, kind, metric or site",
+    summary="SLA attainment per team, handler, kind, metric, site or period",
 )
 def attainment(request: HttpRequest, query: Query[AttainmentQuery]) -> dict[str, Any]:
-    if query.group_by not in GROUPS:
+    if query.group_by not in GROUPINGS:
         raise ValidationFailed(
-            "unknown grouping", fields={"group_by": f"one of {', '.join(GROUPS)}"}
+            "unknown grouping", fields={"group_by": f"one of {', '.join(GROUPINGS)}"}
         )
     end = query.end or clock.today()
     start = query.start or end - dt.timedelta(days=30)

@@ -48,6 +48,13 @@ def test_attainment_report(org, api) -> None:
         "/sla/attainment", {"start": "2026-03-01", "end": "2026-03-31"}
     )
     assert hidden.json()["items"] == []
+    weekly = api(org.supervisor).get(
+        "/sla/attainment", {"group_by": "period", "start": "2026-03-01", "end": "2026-03-31"}
+    )
+    assert weekly.status_code == 200
+    [week] = weekly.json()["items"]  # Wednesday 4 March: the week from Monday 2 March
+    assert (week["key"], week["label"]) == ("2026-03-02", "2026-03-02")
+    assert (week["total"], week["met"]) == (body["total"], body["met"])
 
 
 def test_attainment_refuses_bad_input(org, api) -> None:

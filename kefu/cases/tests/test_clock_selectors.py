@@ -57,3 +57,24 @@ def test_attainment_per_team_and_metric(org: Org) -> None:
     assert [r.label for r in teams] == [org.team.name]
     # another team's agent sees nothing of it
     assert sla_attainment(org.other_agent, start=start, end=end) == []
+
+
+def test_attainment_per_week_and_per_month_in_order(org: Org) -> None:
+    # Three weeks of March 2026. Monday 16 March 01:00 in Shanghai is still Sunday in UTC:
+    # weeks begin in the site's time zone.
+    for day, hour in ((4, 10), (10, 10), (16, 1)):
+        with clock.frozen_at(at(2026, 3, day, hour, 0)):
+            case = make_case(org)
+        with clock.frozen_at(at(2026, 3, day, hour, 20)):
+            advance(org, case, "assigned")
+    rows = sla_attainment(
+        org.admin, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31), group_by="period"
+    )
+    assert [r.key for r in rows] == ["2026-03-02", "2026-03-09", "2026-03-16"]
+    assert [r.label for r in rows] == ["2026-03-02", "2026-03-09", "2026-03-16"]
+    assert all(r.met == r.total > 0 for r in rows)
+    months = sla_attainment(
+        org.admin, start=dt.date(2025, 11, 1), end=dt.date(2026, 3, 31), group_by="period"
+    )
+    assert [(r.key, r.label) for r in months] == [("2026-03-01", "2026-03")]
+    assert months[0].total == sum(r.total for r in rows)

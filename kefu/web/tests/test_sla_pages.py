@@ -73,3 +73,17 @@ def test_the_report_shows_the_period_it_counts_and_long_names_whole_on_hover(org
     # A long team name is cut to the chart's label room; the whole name shows on hover.
     assert "<title>Customer complaints and escalations desk</title>" in html
     assert ">Customer complaints and…</text>" in html
+
+
+def test_the_report_by_period_and_by_kind_reads_in_english(org, as_user):
+    with clock.frozen_at(dt.datetime(2026, 3, 4, 10, 0, tzinfo=SH)):
+        case = make_case(org)
+    with clock.frozen_at(dt.datetime(2026, 3, 4, 10, 30, tzinfo=SH)):
+        advance(org, case, "assigned")
+    client = as_user(org.supervisor)
+    client.cookies["django_language"] = "en"
+    period = {"start": "2026-03-01", "end": "2026-03-31"}
+    weekly = client.get("/reports/sla/", {"group_by": "period", **period}).content.decode()
+    assert "<td>Week of 2026-03-02</td>" in weekly
+    by_kind = client.get("/reports/sla/", {"group_by": "kind", **period}).content.decode()
+    assert "<td>Complaint</td>" in by_kind and "<td>投诉</td>" not in by_kind
