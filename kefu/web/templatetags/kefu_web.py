@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.timesince import timesince
 
 from kefu.accounts.roles import is_supervising, may_take_contacts
 from kefu.cases.models import CaseNotification
 from kefu.cases.notification_selectors import unread_count
 from kefu.cases.notifications import notification_text
+from kefu.core import clock
 from kefu.core.money import money
 from kefu.web import labels
 
@@ -31,6 +33,12 @@ def money_filter(value: Any) -> str:
 def notice_text_filter(note: CaseNotification) -> str:
     """A notice in the reader's language."""
     return notification_text(note)
+
+
+@register.filter
+def age(moment: Any) -> str:
+    """How long ago, by the product's clock (timesince reads the wall clock)."""
+    return timesince(moment, clock.now()) if moment else ""
 
 
 @register.filter

@@ -92,3 +92,15 @@ def test_the_language_choice_outlives_the_browser_session(org):
     cookie = response.cookies["django_language"]
     assert (cookie.value, cookie["max-age"]) == ("en", 365 * 24 * 3600)
     assert "My cases" in client.get("/queues/mine/").content.decode()
+
+
+def test_a_case_age_reads_as_a_duration_in_chinese(org):
+    """Django's own Chinese says 1月 (January) for "1 month"; a case's age says 1 个月."""
+    with clock.frozen_at(dt.datetime(2026, 1, 5, 10, 0, tzinfo=dt.UTC)):
+        case = make_case(org)
+    client = Client()
+    client.force_login(org.agent)
+    with clock.frozen_at(dt.datetime(2026, 2, 22, 14, 0, tzinfo=dt.UTC)):
+        page = client.get(f"/cases/{case.number}/").content.decode().replace("\xa0", " ")
+    assert "<dd>1 个月，2 周</dd>" in page
+    assert "1 月" not in page
