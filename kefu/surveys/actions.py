@@ -1197,6 +1197,35 @@ def _responsible_team(response: Response) -> Any:
     return Team.objects.select_related("supervisor", "site").filter(pk=team_id).first()
 
 
+def followup_description(response: Response, reasons: list[str]) -> str:
+    """What the supervisor reads as the follow-up case's request: why, the scores, the
+    customer's own words."""
+
+    def score(value: Any) -> str:
+        return "—" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+    why = {
+        "csat": _("满意度（CSAT）低分：%(score)s") % {"score": score(response.csat)},
+        "nps": _("推荐意愿（NPS）低分：%(score)s") % {"score": score(response.nps)},
+        "ces": _("费力度（CES）低分：%(score)s") % {"score": score(response.ces)},
+        "complaint": _("开放题的留言是一条投诉"),
+    }
+    lines = [
+        _("答卷 #%(id)s 需要跟进。") % {"id": response.pk},
+        _("原因：%(reasons)s")
+        % {
+            "reasons": _("；").join(
+                str(why.get(r, _("%(metric)s 低分") % {"metric": r})) for r in reasons
+            )
+        },
+        _("得分：CSAT %(csat)s · NPS %(nps)s · CES %(ces)s")
+        % {"csat": score(response.csat), "nps": score(response.nps), "ces": score(response.ces)},
+    ]
+    if response.open_text:
+        lines.append(_("客户留言：%(text)s") % {"text": response.open_text})
+    return "\n".join(lines)
+
+
 def open_followup(response_id: int, *, reasons: list[str]) -> Case | None:
     """A follow-up case for the responsible team's supervisor, linked both ways; at most one
     per response (the response row is locked and the link is unique)."""
@@ -1212,19 +1241,13 @@ def open_followup(response_id: int, *, reasons: list[str]) -> Case | None:
         team = _responsible_team(response)
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("满意度回访跟进：%(survey)s") % {"survey": response.survey.title_zh}
-        details = [
-            f"response {response.pk}",
-            f"reasons: {', '.join(reasons)}",
-            f"csat={response.csat} nps={response.nps} ces={response.ces}",
-        ]
-        if response.open_text:
-            details.append(response.open_text)
+            description = followup_description(response, reasons)
         case = case_actions.open_case(
             actor=SYSTEM,
             kind=response.survey.followup_kind,
             channel=response.case.channel if response.case_id and response.case else "web",
             subject=subject[:200],
-            description="\n".join(details),
+            description=description,
             customer=response.customer,
             priority=3,
             tags=["survey-followup"],

@@ -214,3 +214,18 @@ def test_the_case_record_shows_the_survey_its_scores_and_the_follow_up(
     assert "complaint-return-visit" in page
     assert "CSAT 1 · NPS 2" in page
     assert response.followup_case.number in page
+
+
+def test_the_follow_up_case_says_why_in_words(
+    org: Org, invitation: Invitation, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = actions.submit_answers(invitation.token, UNHAPPY)
+    response.refresh_from_db()
+    assert response.followup_case is not None
+    request = response.followup_case.description
+    assert request.splitlines()[:2] == [
+        f"答卷 #{response.pk} 需要跟进。",
+        "原因：满意度（CSAT）低分：1；推荐意愿（NPS）低分：2",
+    ]
+    assert "csat=" not in request and "None" not in request
