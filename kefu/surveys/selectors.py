@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,3 +170,12 @@ def invitations_for(user: User) -> QuerySet[Invitation]:
     if not permissions.may_design(user):
         raise PermissionDenied("you may not see the distribution")
     return Invitation.objects.select_related("survey", "customer", "case").order_by("-id")
+
+
+def survey_titles(codes: Iterable[Any]) -> dict[str, str]:
+    """Survey code → title in the active language, for the codes a page names (no query when
+    it names none)."""
+    wanted = sorted({str(c) for c in codes if c})
+    if not wanted:
+        return {}
+    return {s.code: s.display_title for s in Survey.objects.filter(code__in=wanted)}

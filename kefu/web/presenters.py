@@ -29,6 +29,7 @@ from kefu.cases.models import Case, CaseEvent, CaseKind, CaseMessage, CauseCateg
 from kefu.cases.transitions import workflow_for
 from kefu.customers.normalize import mask_email
 from kefu.sla.policies import Metric
+from kefu.surveys.models import DeliveryChannel
 from kefu.web.labels import kind_name
 
 TONES: dict[str, str] = {
@@ -116,8 +117,10 @@ class TimelineBuilder:
         kinds: Iterable[CaseKind],
         causes: Iterable[CauseCategory],
         teams: Iterable[Team],
+        surveys: Mapping[str, str] | None = None,
     ) -> None:
         self.case = case
+        self.surveys = surveys or {}  # survey code → title in the reader's language
         self.messages = {m.pk: m for m in messages}
         self.kinds: Mapping[str, CaseKind] = {k.code: k for k in kinds}
         self.causes: Mapping[str, CauseCategory] = {c.code: c for c in causes}
@@ -182,9 +185,11 @@ class TimelineBuilder:
             entry.title = _("服务循环：%(step)s 改为未完成") % {"step": name}
 
     def _survey_sent(self, entry: TimelineEntry, data: dict, before: dict, after: dict) -> None:
-        for key, label in (("survey", _("问卷")), ("channel", _("渠道"))):
-            if data.get(key):
-                entry.details.append((label, str(data[key])))
+        if data.get("survey"):
+            code = str(data["survey"])
+            entry.details.append((_("问卷"), self.surveys.get(code, code)))
+        if data.get("channel"):
+            entry.details.append((_("渠道"), _choice(DeliveryChannel, data["channel"])))
 
     def _survey_answered(self, entry: TimelineEntry, data: dict, before: dict, after: dict) -> None:
         marks = [

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.core import mail
 
 from kefu.accounts.actors import Actor
@@ -49,6 +50,12 @@ def test_closing_a_complaint_sends_the_return_visit_survey_once_by_email(
     assert case.number in mail.outbox[0].body
     sent = CaseEvent.objects.filter(case=case, type="survey_sent")
     assert [e.data["invitation"] for e in sent] == [invitation.pk]
+    # The service record names the survey and the channel in words, not by their codes.
+    staff = Client()
+    staff.force_login(org.supervisor)
+    page = staff.get(f"/cases/{case.number}/").content.decode()
+    assert invitation.survey.title_zh in page and "<dd>邮件</dd>" in page
+    assert "complaint-return-visit" not in page
 
     # The same event again (a retried task) asks nobody twice.
     closed = CaseEvent.objects.get(case=case, type="closed")

@@ -21,6 +21,7 @@ from kefu.cases.models import Case
 from kefu.cases.transitions import IMPROVEMENT_WORKFLOWS, workflow_for
 from kefu.crm import selectors as crm_selectors
 from kefu.customers.normalize import mask_email, mask_phone
+from kefu.surveys.selectors import survey_titles
 from kefu.web import forms as web_forms
 from kefu.web.decorators import staff_view
 from kefu.web.presenters import TimelineBuilder, timer_rows
@@ -179,9 +180,15 @@ def render_case(
             )
         )
     messages = list(selectors.case_messages(case))
+    events = list(selectors.case_timeline(case))
     timeline = TimelineBuilder(
-        case, messages=messages, kinds=lookups.kinds, causes=lookups.causes, teams=lookups.teams
-    ).build(selectors.case_timeline(case))
+        case,
+        messages=messages,
+        kinds=lookups.kinds,
+        causes=lookups.causes,
+        teams=lookups.teams,
+        surveys=survey_titles(e.data.get("survey") for e in events if e.type == "survey_sent"),
+    ).build(events)
     visits = selectors.case_return_visits(case)
     pending_visit = next((v for v in visits if not v.outcome), None)
     may_record_visit = pending_visit is not None and "record_return_visit" in (
