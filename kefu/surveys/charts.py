@@ -7,27 +7,37 @@ from typing import Any
 BAR_HEIGHT = 26
 LABEL_WIDTH = 170
 PLOT_WIDTH = 380
+ROW_WITH_LABEL_ABOVE = 40  # long labels (questions) on their own line above the bar
 
 
 def hbars(
-    rows: list[dict[str, Any]], key: str, *, low: float = 0.0, high: float = 100.0
+    rows: list[dict[str, Any]],
+    key: str,
+    *,
+    low: float = 0.0,
+    high: float = 100.0,
+    label_above: bool = False,
 ) -> dict[str, Any]:
-    """Horizontal bars of rows[key] on [low, high]; a zero line when low < 0."""
+    """Horizontal bars of rows[key] on [low, high]; a zero line when low < 0. With
+    `label_above`, each label gets the chart's whole width on a line above its bar."""
     span = (high - low) or 1.0
-    zero = LABEL_WIDTH + (0 - low) / span * PLOT_WIDTH if low < 0 else LABEL_WIDTH
+    left = 0 if label_above else LABEL_WIDTH
+    row_height = ROW_WITH_LABEL_ABOVE if label_above else BAR_HEIGHT
+    zero = left + (0 - low) / span * PLOT_WIDTH if low < 0 else left
     bars = []
     for n, row in enumerate(rows):
         value = row.get(key)
         if value is None:
             x, width = zero, 0.0
         else:
-            end = LABEL_WIDTH + (min(max(float(value), low), high) - low) / span * PLOT_WIDTH
+            end = left + (min(max(float(value), low), high) - low) / span * PLOT_WIDTH
             x, width = min(zero, end), abs(end - zero)
         bars.append(
             {
                 **row,
                 "value": value,
-                "y": n * BAR_HEIGHT,
+                "y": n * row_height + (14 if label_above else 0),
+                "label_y": n * row_height + 12,
                 "x": round(x, 1),
                 "width": round(width, 1),
                 "text_x": round(max(x + width, zero) + 6, 1),
@@ -36,9 +46,10 @@ def hbars(
         )
     return {
         "bars": bars,
-        "height": len(bars) * BAR_HEIGHT + 8,
+        "height": len(bars) * row_height + 8,
         "zero": round(zero, 1),
-        "label_width": LABEL_WIDTH,
+        "label_width": left,
+        "label_above": label_above,
     }
 
 

@@ -319,8 +319,11 @@ def open_text(definition: dict[str, Any], answers: dict[str, Any]) -> str:
 def labels(definition: dict[str, Any], language: str) -> dict[str, str]:
     """Item key → its text, for item means and drivers (matrix rows as `question: row`)."""
     out: dict[str, str] = {}
+    colon = ": " if language.startswith("en") else "："
     for q in questions(definition):
         out[q["key"]] = text(q["text"], language)
         for row in q.get("rows", []) if q["type"] == "matrix" else []:
-            out[f"{q['key']}.{row['key']}"] = f"{text(q['text'], language)}：{text(row, language)}"
+            out[f"{q['key']}.{row['key']}"] = (
+                f"{text(q['text'], language)}{colon}{text(row, language)}"
+            )
     return out

@@ -321,6 +321,12 @@ class IndexGroup(models.Model):
     def __str__(self) -> str:
         return f"{self.name_zh} × {self.weight}"
 
+    @property
+    def display_name(self) -> str:
+        """The name in the active language."""
+        english = (translation.get_language() or "").startswith("en")
+        return (self.name_en if english else self.name_zh) or self.name_zh
+
 
 class PeerFigure(models.Model):
     """A peer's or the industry's figure for a period (同业排名)."""

@@ -294,9 +294,16 @@ def _rollup_cut(filters: Filters, by: str) -> list[dict[str, Any]]:
     return [{"label": names.get(r["key"]) or _no_group(), **_scores_of_sums(r)} for r in rows[:30]]
 
 
+def metric_name(code: str) -> str:
+    """A measure by the name the results page shows (CSAT, NPS, CES, the weighted index)."""
+    if code == "index":
+        return gettext("加权指数")
+    return code.upper()
+
+
 def _no_group() -> str:
     """The group of answers about no team, site, department or agent (a manual send)."""
-    return gettext("未指定")
+    return gettext("未归属")
 
 
 def _key_names(by: str, keys: list[str]) -> dict[str, str]:

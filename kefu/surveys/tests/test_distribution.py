@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.core import mail
+from django.test import Client
 
 from kefu.accounts.actors import Actor
 from kefu.cases import actions as case_actions

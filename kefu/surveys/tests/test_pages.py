@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from kefu.surveys import definition as qdef
 from kefu.surveys.models import Invitation, PeerFigure, Survey, SurveyVersion
 from kefu.surveys.shipped import CSAT
 from kefu.surveys.tests.conftest import consenting_customer
@@ -47,6 +48,31 @@ def test_dashboard_shows_scores_index_formula_drivers_and_peers(org: Org) -> Non
     assert "Pearson r" in html and "同业A" in html
     assert html.count("<svg") >= 5
     assert "等待" in html  # keywords of the open answers
+
+
+def test_the_dashboard_reads_in_english_without_codes_or_chinese_marks(org: Org) -> None:
+    answer_all(org)
+    client = signed_in(org.supervisor)
+    client.post(
+        "/surveys/peers/",
+        {
+            "metric": "index",
+            "peer": "Industry",
+            "period_start": "2020-01-01",
+            "period_end": "2099-12-31",
+            "value": "70",
+        },
+    )
+    client.cookies["django_language"] = "en"
+    html = client.get("/surveys/results/?cut=team").content.decode()
+    assert "Weighted index — " in html and "INDEX" not in html
+    assert "<td>Not assigned</td>" in html  # answers about no team (manual sends)
+    definition = Survey.objects.get(code="post-case-csat").versions.get().definition
+    english, chinese = qdef.labels(definition, "en"), qdef.labels(definition, "zh-hans")
+    assert english["aspects.attitude"] == "Please rate each of these: Attitude"
+    assert chinese["aspects.attitude"] == "请为以下方面打分：服务态度"
+    peers = client.get("/surveys/peers/").content.decode()
+    assert "<td>Weighted index</td>" in peers and "Perceived service quality" in peers
 
 
 def test_exports(org: Org) -> None:

@@ -122,7 +122,7 @@ def test_agents_see_their_own_teams_figures_and_not_another_teams(
     n, share, teams = seen(org.site_manager)
     assert (n, share) == (6, 50.0)  # csat 5, 4, 2, 1 (manual) and 5, 1: three of six satisfied
     assert sorted(teams, key=str) == sorted(
-        [("未指定", 4), ("投诉处理组", 1), ("热线组", 1)], key=str
+        [("未归属", 4), ("投诉处理组", 1), ("热线组", 1)], key=str
     )
 
     client = Client()

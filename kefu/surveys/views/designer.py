@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -21,8 +22,9 @@ from kefu.cases.selectors import kind_names
 from kefu.core import clock
 from kefu.core.errors import NotFound, ValidationFailed
 from kefu.customers.models import Customer
-from kefu.surveys import actions, permissions, selectors
+from kefu.surveys import actions, permissions, scores, selectors
 from kefu.surveys import definition as qdef
+from kefu.surveys.actions import METRICS
 from kefu.surveys.forms import layout, question_from_post, with_question
 from kefu.surveys.models import IndexGroup, PeerFigure, RelationshipWave
 from kefu.surveys.views.history import history_entries
@@ -303,10 +305,18 @@ def peers(request: HttpRequest) -> HttpResponse:
         request,
         "surveys/peers.html",
         {
-            "figures": PeerFigure.objects.order_by("-period_start", "metric", "peer")[:100],
+            "figures": _named(PeerFigure.objects.order_by("-period_start", "metric", "peer")[:100]),
+            "metric_names": [(m, scores.metric_name(m)) for m in METRICS],
             "groups": IndexGroup.objects.all(),
             "may_design": permissions.may_design(user),
             "may_configure": permissions.may_configure(user),
             "page_title": _("同业数据"),
         },
     )
+
+
+def _named(figures: Iterable[PeerFigure]) -> list[PeerFigure]:
+    out = list(figures)
+    for figure in out:
+        figure.metric_name = scores.metric_name(figure.metric)  # type: ignore[attr-defined]
+    return out

@@ -74,7 +74,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         rows = [{"label": _("本企业"), "value": block["ours"], "ours": True}] + [
             {"label": p["peer"], "value": p["value"], "ours": False} for p in block["peers"]
         ]
-        peer_rows.append({**block, "chart": charts.hbars(rows, "value", low=low, high=high)})
+        peer_rows.append(
+            {
+                **block,
+                "metric_name": scores.metric_name(block["metric"]),
+                "chart": charts.hbars(rows, "value", low=low, high=high),
+            }
+        )
     context = {
         "filters": filters,
         "surveys": Survey.objects.order_by("code"),
@@ -83,8 +89,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "board": board,
         "cut_chart": charts.hbars(board.cuts, "csat"),
         "nps_chart": charts.hbars(board.cuts, "nps", low=-100),
-        "group_chart": charts.hbars(board.groups, "score"),
-        "driver_chart": charts.hbars(board.drivers, "r", low=-1, high=1),
+        "group_chart": charts.hbars(board.groups, "score", label_above=True),
+        "driver_chart": charts.hbars(board.drivers, "r", low=-1, high=1, label_above=True),
         "trend_chart": charts.lines(board.trend, ["csat", "nps"]),
         "keyword_chart": charts.hbars(
             [{"label": w, "n": n} for w, n in board.keywords[:12]],
