@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Iterable
 
 from django.db.models import Case, F, Q, QuerySet, Subquery, When
 
@@ -27,6 +28,15 @@ def customers_visible_to(actor: User) -> QuerySet[Customer]:
         else Q(cases__handler_id=actor.pk)
     ).values("pk")
     return Customer.objects.filter(pk__in=reached)
+
+
+def visible_among(actor: User, ids: Iterable[int | None]) -> set[int]:
+    """Which of these customers the actor may open (a page links only to those): every one
+    for front-office staff, without a query."""
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted or may_take_contacts(actor) or is_supervising(actor):
+        return wanted
+    return set(customers_visible_to(actor).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 def get_customer(actor: User, customer_id: int) -> Customer:

@@ -219,6 +219,31 @@ def test_back_office_outside_the_customers_scope_is_refused(org: Org, graded, as
     assert page.status_code == 200 and "138****1234" in page.content.decode()
 
 
+def test_back_office_sees_an_organisations_contacts_linked_only_where_it_may_open_them(
+    org: Org, as_user
+) -> None:
+    agent = Actor.staff(org.agent)
+    company = create_customer(actor=agent, name="华北电力", kind=CustomerKind.ORGANISATION)
+    boss = add_contact(
+        actor=agent, organisation_id=company.pk, name="钱总", role_code="decision_maker"
+    )
+    clerk = add_contact(actor=agent, organisation_id=company.pk, name="孙会计")
+    case = make_case(org, customer=company)
+    case_actions.accept_case(case.pk, actor=agent)
+    case_actions.assign_case(case.pk, actor=agent, handler=org.backoffice)
+    url = reverse("web:customer", args=[company.pk])
+    page = as_user(org.backoffice).get(url).content.decode()
+    assert "钱总" in page and "孙会计" in page
+    for person in (boss, clerk):  # outside its scope: named, not linked (the link was a 404)
+        assert reverse("web:customer", args=[person.pk]) not in page
+        assert (
+            as_user(org.backoffice).get(reverse("web:customer", args=[person.pk])).status_code
+            == 404
+        )
+    front = as_user(org.agent).get(url).content.decode()
+    assert all(reverse("web:customer", args=[p.pk]) in front for p in (boss, clerk))
+
+
 def test_exports_are_masked_unless_the_role_may_export(org: Org, graded, as_user) -> None:
     url = reverse("web:crm_export_customers")
     masked = b"".join(as_user(org.supervisor).get(url).streaming_content).decode()

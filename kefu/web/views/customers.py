@@ -40,6 +40,7 @@ from kefu.customers.selectors import (
     get_customer,
     get_customer_profile,
     organisation_contacts,
+    visible_among,
 )
 from kefu.web.customer_record import RecordPresenter, in_runs, people_named
 from kefu.web.decorators import staff_view
@@ -149,6 +150,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "churn": assessment,
         "churn_reasons": [reason_text(r) for r in assessment.reasons] if assessment else [],
         "follow_up": crm.open_follow_ups([customer.pk]).get(customer.pk),
+        "linkable": visible_among(user, [customer.organisation_id, *(c.pk for c in contacts)]),
         "chain": [c for c in contacts if _on_chain(c)],
         "other_contacts": [c for c in contacts if not _on_chain(c)],
         "contacts_more": contacts_more,
@@ -193,6 +195,7 @@ def contacts_page(request: HttpRequest, customer_id: int) -> HttpResponse:
         "customer": customer,
         "page_title": customer.name,
         "contacts": contacts,
+        "linkable": visible_among(user, [c.pk for c in contacts]),
         "contacts_more": more,
         "contacts_next": max(0, offset) + len(contacts),
     }
