@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kefu.core.money import cents, money
 
@@ -110,9 +111,21 @@ def reason_text(reason: dict[str, Any]) -> str:
             "近%(days)s天消费 ¥%(recent)s，比之前%(days)s天的 ¥%(earlier)s 下降%(percent)s%%"
         ) % {**reason, **amounts}
     if code == "complaints":
-        return _("近%(days)s天投诉%(count)s次") % reason
+        return (
+            ngettext(
+                "近%(days)s天投诉%(count)s次", "近%(days)s天投诉%(count)s次", reason.get("count", 0)
+            )
+            % reason
+        )
     if code == "breaches":
-        return _("近%(days)s天有%(count)s个工单超出时限") % reason
+        return (
+            ngettext(
+                "近%(days)s天有%(count)s个工单超出时限",
+                "近%(days)s天有%(count)s个工单超出时限",
+                reason.get("count", 0),
+            )
+            % reason
+        )
     if code == "satisfaction":
         if reason.get("source") == "return_visit":
             return _("回访满意度仅%(percent)s%%") % reason

@@ -69,6 +69,11 @@ def test_components_each_count_and_reasons_read_as_words() -> None:
     assert texts[2] == "满意度调查得分仅20%"
     with translation.override("en"):
         assert "complaint" in churn.reason_text(worst.reasons[1])
+        one_each = [{"code": c, "days": 90, "count": 1} for c in ("complaints", "breaches")]
+        assert [churn.reason_text(r) for r in one_each] == [
+            "1 complaint in the last 90 days",
+            "1 case missed a time standard in the last 90 days",
+        ]
     # Sums as SQLite returns them (float noise), also in reasons stored before: money as
     # it is written.
     noisy = churn.score(

@@ -87,3 +87,14 @@ def test_the_report_by_period_and_by_kind_reads_in_english(org, as_user):
     assert "<td>Week of 2026-03-02</td>" in weekly
     by_kind = client.get("/reports/sla/", {"group_by": "kind", **period}).content.decode()
     assert "<td>Complaint</td>" in by_kind and "<td>投诉</td>" not in by_kind
+
+
+def test_the_one_hour_assignment_hint_is_for_complaints_only(org, as_user):
+    complaint, inquiry = make_case(org), make_case(org, kind="inquiry")
+    for case in (complaint, inquiry):
+        advance(org, case, "accepted")  # waiting to be assigned
+    client = as_user(org.supervisor)
+    hint = "投诉应在 1 小时内派单"
+    assert hint in client.get(f"/cases/{complaint.number}/").content.decode()
+    page = client.get(f"/cases/{inquiry.number}/").content.decode()
+    assert "按部门和角色选择处理人。" in page and hint not in page
