@@ -89,3 +89,13 @@ def test_no_chinese_word_or_punctuation_is_left_outside_the_translate_tags():
             f"{path.relative_to(KEFU)}: {m}" for m in FULL_WIDTH.findall(text) if m not in MEANT
         ]
     assert stray == []
+
+
+def test_djangos_own_words_the_pages_show_read_well_in_chinese():
+    from django.db.models.fields import BLANK_CHOICE_LABEL
+    from django.utils.translation import ngettext
+
+    with translation.override("zh-hans"):
+        assert str(BLANK_CHOICE_LABEL) == "- 请选择 -"  # new in Django 6.1, untranslated there
+        assert ngettext("%(num)d month", "%(num)d months", 1) % {"num": 1} == "1 个月"
+        assert ngettext("%(num)d day", "%(num)d days", 3) % {"num": 3} == "3 天"
