@@ -377,6 +377,10 @@ def test_public_articles_are_readable_without_signing_in(client, articles):
     listing = client.get("/help/?q=退款").content.decode()
     assert "话费多扣如何退款" in listing and "光猫指示灯说明" not in listing
     assert "光猫指示灯说明" not in client.get("/help/?q=光纤").content.decode()
+    # The help centre is part of the customer service centre: the same header as the portal,
+    # with the way to contact us and the language switch.
+    for page in (listing, public.content.decode()):
+        assert 'href="/portal/contact/"' in page and 'name="language"' in page
 
 
 def test_only_supervisors_maintain_articles(org, articles):
