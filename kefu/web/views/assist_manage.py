@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from kefu.accounts.actors import Actor
 from kefu.accounts.models import User
@@ -87,7 +87,11 @@ def template_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/assist/templates.html",
-        {"templates": rows, "kinds": dict(_kind_choices()), "page_title": _("回复模板")},
+        {
+            "templates": rows,
+            "kinds": dict(_kind_choices()),
+            "page_title": pgettext("list", "回复模板"),
+        },
     )
 
 
