@@ -138,19 +138,26 @@ class ConfigurationEvent(AppendOnlyModel):
     definitions, roles…): who changed what, when, and the fields before and after. The
     configuration's counterpart of a case's or a customer's event record."""
 
-    at = models.DateTimeField()
-    app_label = models.CharField(max_length=50)
-    model = models.CharField(max_length=50)
-    object_id = models.CharField(max_length=64)
-    object_label = models.CharField(max_length=200, blank=True)
-    action = models.CharField(max_length=30)
-    actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
-    actor_user = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    at = models.DateTimeField(verbose_name=_("时间"))
+    app_label = models.CharField(verbose_name=_("应用"), max_length=50)
+    model = models.CharField(verbose_name=_("对象类型"), max_length=50)
+    object_id = models.CharField(verbose_name=_("对象编号"), max_length=64)
+    object_label = models.CharField(verbose_name=_("对象"), max_length=200, blank=True)
+    action = models.CharField(verbose_name=_("操作"), max_length=30)
+    actor_kind = models.CharField(
+        verbose_name=_("操作者类型"), max_length=20, choices=ActorKind.choices
     )
-    actor_customer_id = models.BigIntegerField(null=True, blank=True)
-    actor_source = models.CharField(max_length=100, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    actor_user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_customer_id = models.BigIntegerField(verbose_name=_("操作客户"), null=True, blank=True)
+    actor_source = models.CharField(verbose_name=_("来源"), max_length=100, blank=True)
+    data = models.JSONField(verbose_name=_("数据"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("配置变更记录")

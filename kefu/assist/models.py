@@ -19,30 +19,33 @@ class TextAnalysis(models.Model):
     """The analyzer's reading of one customer text: a message, or the case's own subject and
     request when it was opened. Recomputed (in place) when the model or lexicons change."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("工单"), on_delete=models.CASCADE, related_name="+"
+    )
     message = models.OneToOneField(
         "cases.CaseMessage",
+        verbose_name=_("客户来信"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="assist_analysis",
     )
-    source = models.CharField(max_length=10, choices=AnalysisSource.choices)
+    source = models.CharField(verbose_name=_("来源"), max_length=10, choices=AnalysisSource.choices)
     kind = models.CharField(_("类型"), max_length=32)
-    kind_confidence = models.FloatField(default=0.0)
+    kind_confidence = models.FloatField(verbose_name=_("类型置信度"), default=0.0)
     complaint_cause = models.CharField(_("投诉原因"), max_length=40, blank=True)
-    cause_confidence = models.FloatField(default=0.0)
+    cause_confidence = models.FloatField(verbose_name=_("原因置信度"), default=0.0)
     emotion = models.CharField(_("情绪"), max_length=20)
-    emotion_confidence = models.FloatField(default=0.0)
+    emotion_confidence = models.FloatField(verbose_name=_("情绪置信度"), default=0.0)
     difficult_type = models.CharField(_("难缠类型"), max_length=20, blank=True)
     urgency = models.CharField(_("紧急程度"), max_length=10)
-    needs = models.JSONField(default=list, blank=True)
-    result = models.JSONField(default=dict)
+    needs = models.JSONField(verbose_name=_("客户需求"), default=list, blank=True)
+    result = models.JSONField(verbose_name=_("分析结果"), default=dict)
     # When the customer wrote it (the message's or the case's time): charts go by this.
-    written_at = models.DateTimeField(null=True, blank=True)
-    model_version = models.CharField(max_length=64)
-    lexicon_version = models.CharField(max_length=32)
-    analyzed_at = models.DateTimeField()
+    written_at = models.DateTimeField(verbose_name=_("来信时间"), null=True, blank=True)
+    model_version = models.CharField(verbose_name=_("模型版本"), max_length=64)
+    lexicon_version = models.CharField(verbose_name=_("词库版本"), max_length=32)
+    analyzed_at = models.DateTimeField(verbose_name=_("分析时间"))
 
     class Meta:
         verbose_name = _("文本分析")
@@ -78,16 +81,26 @@ class SuggestionField(models.TextChoices):
 class SuggestionVerdict(AppendOnlyModel):
     """The agent's answer to a suggested kind or cause (corrections are training data)."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
-    field = models.CharField(max_length=10, choices=SuggestionField.choices)
-    suggested = models.CharField(max_length=40)
-    chosen = models.CharField(max_length=40, blank=True)
-    verdict = models.CharField(max_length=10, choices=Verdict.choices)
-    text = models.TextField(blank=True, help_text="the customer text the suggestion came from")
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("工单"), on_delete=models.CASCADE, related_name="+"
     )
-    decided_at = models.DateTimeField()
+    field = models.CharField(verbose_name=_("字段"), max_length=10, choices=SuggestionField.choices)
+    suggested = models.CharField(verbose_name=_("建议值"), max_length=40)
+    chosen = models.CharField(verbose_name=_("选定值"), max_length=40, blank=True)
+    verdict = models.CharField(verbose_name=_("确认结果"), max_length=10, choices=Verdict.choices)
+    text = models.TextField(
+        verbose_name=_("客户原文"),
+        blank=True,
+        help_text="the customer text the suggestion came from",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(verbose_name=_("确认时间"))
 
     class Meta:
         verbose_name = _("建议确认")
@@ -101,13 +114,19 @@ class SuggestionVerdict(AppendOnlyModel):
 class CycleStep(AppendOnlyModel):
     """One step of the service cycle (客户服务周期) marked done (or undone) on a case."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
-    step = models.CharField(max_length=20)
-    done = models.BooleanField(default=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("工单"), on_delete=models.CASCADE, related_name="+"
     )
-    at = models.DateTimeField()
+    step = models.CharField(verbose_name=_("步骤"), max_length=20)
+    done = models.BooleanField(verbose_name=_("已完成"), default=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(verbose_name=_("时间"))
 
     class Meta:
         verbose_name = _("服务周期进度")
@@ -135,7 +154,12 @@ class ReplyTemplate(models.Model):
     active = models.BooleanField(_("启用"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     updated_at = models.DateTimeField(_("更新时间"))
 
@@ -178,9 +202,14 @@ class Article(models.Model):
     published = models.BooleanField(_("已发布"), default=True)
     public = models.BooleanField(_("对客户公开"), default=False)
     # Character bigrams of both languages (kefu.core.text.index_tokens), kept by the actions.
-    search_tokens = models.TextField(default="", editable=False)
+    search_tokens = models.TextField(verbose_name=_("检索词"), default="", editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     updated_at = models.DateTimeField(_("更新时间"))
 

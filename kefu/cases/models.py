@@ -68,7 +68,7 @@ class Case(models.Model):
         CaseKind, verbose_name=_("类型"), on_delete=models.PROTECT, db_index=False
     )
     # Copied from the kind so that every queue can sort complaints first from one index.
-    is_complaint = models.BooleanField(default=False)
+    is_complaint = models.BooleanField(verbose_name=_("投诉类"), default=False)
     channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
     priority = models.PositiveSmallIntegerField(
         _("优先级"), choices=Priority.choices, default=Priority.NORMAL
@@ -115,6 +115,7 @@ class Case(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -122,6 +123,7 @@ class Case(models.Model):
     )
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("受理人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -134,7 +136,9 @@ class Case(models.Model):
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     assigned_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
     # Seconds from creation to the first assignment (target: 1 hour for complaints).
-    seconds_to_assign = models.PositiveIntegerField(null=True, blank=True)
+    seconds_to_assign = models.PositiveIntegerField(
+        verbose_name=_("派单用时（秒）"), null=True, blank=True
+    )
     first_contact_at = models.DateTimeField(_("首次联系时间"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
@@ -182,7 +186,7 @@ class Case(models.Model):
     improvement_needed = models.BooleanField(_("需要改进措施"), null=True, blank=True)
 
     # Optimistic concurrency: every write bumps it; an edit names the version it read.
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(verbose_name=_("版本"), default=1)
 
     class Meta:
         verbose_name = _("工单")
@@ -251,21 +255,30 @@ class CaseEvent(AppendOnlyModel):
 
     # Indexes: event_case_timeline leads with the case; people's own events are found by a
     # partial index (most events of a sweep are the system's). Fewer indexes, cheaper appends.
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
-    type = models.CharField(max_length=40, choices=EventType.choices)
-    at = models.DateTimeField()
-    actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("工单"),
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
+    )
+    type = models.CharField(verbose_name=_("类型"), max_length=40, choices=EventType.choices)
+    at = models.DateTimeField(verbose_name=_("时间"))
+    actor_kind = models.CharField(
+        verbose_name=_("操作者类型"), max_length=20, choices=ActorKind.choices
+    )
     actor_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
     )
-    actor_customer_id = models.BigIntegerField(null=True, blank=True)
-    actor_source = models.CharField(max_length=100, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    actor_customer_id = models.BigIntegerField(verbose_name=_("操作客户"), null=True, blank=True)
+    actor_source = models.CharField(verbose_name=_("来源"), max_length=100, blank=True)
+    data = models.JSONField(verbose_name=_("数据"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("服务记录")

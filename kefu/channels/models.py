@@ -40,8 +40,8 @@ class Mailbox(models.Model):
     )
     default_kind = models.CharField(_("默认工单类型"), max_length=32, default="inquiry")
     # Progress: the UIDs at or below last_uid (under this UIDVALIDITY) are ingested.
-    uidvalidity = models.BigIntegerField(null=True, blank=True)
-    last_uid = models.BigIntegerField(default=0)
+    uidvalidity = models.BigIntegerField(verbose_name=_("UIDVALIDITY"), null=True, blank=True)
+    last_uid = models.BigIntegerField(verbose_name=_("最近 UID"), default=0)
     # Health
     last_fetch_at = models.DateTimeField(_("最近拉取"), null=True, blank=True)
     last_success_at = models.DateTimeField(_("最近成功"), null=True, blank=True)
@@ -78,11 +78,11 @@ class InboundEmail(models.Model):
         Mailbox, verbose_name=_("邮箱"), on_delete=models.PROTECT, related_name="inbound"
     )
     source = models.CharField(_("来源"), max_length=10, default="imap")
-    uidvalidity = models.BigIntegerField(null=True, blank=True)
-    uid = models.BigIntegerField(null=True, blank=True)
+    uidvalidity = models.BigIntegerField(verbose_name=_("UIDVALIDITY"), null=True, blank=True)
+    uid = models.BigIntegerField(verbose_name=_("UID"), null=True, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
-    sha256 = models.CharField(max_length=64)
-    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(verbose_name=_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(verbose_name=_("大小（字节）"), default=0)
     subject = models.CharField(_("主题"), max_length=300, blank=True)
     from_address = models.CharField(_("发件人"), max_length=254, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=InboundStatus.choices)
@@ -96,9 +96,14 @@ class InboundEmail(models.Model):
         related_name="+",
     )
     case_message = models.ForeignKey(
-        "cases.CaseMessage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "cases.CaseMessage",
+        verbose_name=_("沟通记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    html = models.TextField(blank=True)
+    html = models.TextField(verbose_name=_("HTML 正文"), blank=True)
     raw = models.FileField(_("原始邮件"), upload_to="channels/raw/%Y/%m/", blank=True)
     received_at = models.DateTimeField(_("接收时间"))
 
@@ -134,14 +139,21 @@ class OutboundStatus(models.TextChoices):
 class OutboundEmail(models.Model):
     """One reply sent (or being sent) to a customer; its Message-ID threads the answers."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("工单"), on_delete=models.PROTECT, related_name="+"
+    )
     case_message = models.OneToOneField(
-        "cases.CaseMessage", on_delete=models.PROTECT, related_name="+"
+        "cases.CaseMessage", verbose_name=_("沟通记录"), on_delete=models.PROTECT, related_name="+"
     )
     mailbox = models.ForeignKey(
-        Mailbox, null=True, blank=True, on_delete=models.PROTECT, related_name="outbound"
+        Mailbox,
+        verbose_name=_("邮箱"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outbound",
     )
-    message_id = models.CharField(max_length=255, unique=True)
+    message_id = models.CharField(verbose_name=_("Message-ID"), max_length=255, unique=True)
     to_address = models.CharField(_("收件人"), max_length=254)
     subject = models.CharField(_("主题"), max_length=300)
     status = models.CharField(

@@ -108,27 +108,39 @@ class TierChange(AppendOnlyModel):
 
     customer = models.ForeignKey(
         "customers.Customer",
+        verbose_name=_("客户"),
         on_delete=models.PROTECT,
         related_name="tier_changes",
         db_index=False,  # crm_tier_change_timeline leads with it
     )
-    at = models.DateTimeField()
+    at = models.DateTimeField(verbose_name=_("时间"))
     previous = models.CharField(_("原等级"), max_length=30)
     tier = models.CharField(_("新等级"), max_length=30)
-    recency_days = models.PositiveIntegerField(null=True, blank=True)
-    frequency = models.PositiveIntegerField(default=0)
-    monetary = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    r = models.PositiveSmallIntegerField(null=True, blank=True)
-    f = models.PositiveSmallIntegerField(null=True, blank=True)
-    m = models.PositiveSmallIntegerField(null=True, blank=True)
-    score = models.PositiveSmallIntegerField(null=True, blank=True)
-    reason = models.CharField(_("原因"), max_length=300, blank=True)
-    actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    recency_days = models.PositiveIntegerField(
+        verbose_name=_("距上次消费天数"), null=True, blank=True
     )
-    actor_customer_id = models.BigIntegerField(null=True, blank=True)
-    actor_source = models.CharField(max_length=100, blank=True)
+    frequency = models.PositiveIntegerField(verbose_name=_("消费次数"), default=0)
+    monetary = models.DecimalField(
+        verbose_name=_("消费金额"), max_digits=16, decimal_places=2, default=0
+    )
+    r = models.PositiveSmallIntegerField(verbose_name="R", null=True, blank=True)
+    f = models.PositiveSmallIntegerField(verbose_name="F", null=True, blank=True)
+    m = models.PositiveSmallIntegerField(verbose_name="M", null=True, blank=True)
+    score = models.PositiveSmallIntegerField(verbose_name=_("RFM总分"), null=True, blank=True)
+    reason = models.CharField(_("原因"), max_length=300, blank=True)
+    actor_kind = models.CharField(
+        verbose_name=_("操作者类型"), max_length=20, choices=ActorKind.choices
+    )
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_customer_id = models.BigIntegerField(verbose_name=_("操作客户"), null=True, blank=True)
+    actor_source = models.CharField(verbose_name=_("来源"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("等级变更")
@@ -144,7 +156,7 @@ class Need(models.Model):
     """A customer need (客户需求), classified and assessed; its priority follows the formula."""
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="needs"
+        "customers.Customer", verbose_name=_("客户"), on_delete=models.CASCADE, related_name="needs"
     )
     cases = models.ManyToManyField("cases.Case", blank=True, related_name="+")
     category = models.CharField(_("需求类别"), max_length=20, choices=NeedCategory.choices)
@@ -159,10 +171,15 @@ class Need(models.Model):
         _("状态"), max_length=20, choices=NeedStatus.choices, default=NeedStatus.OPEN
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
+    created_at = models.DateTimeField(verbose_name=_("创建时间"))
+    updated_at = models.DateTimeField(verbose_name=_("更新时间"))
 
     class Meta:
         verbose_name = _("客户需求")
@@ -237,13 +254,17 @@ class ChurnAssessment(models.Model):
     parameters, rendered in the reader's language)."""
 
     customer = models.OneToOneField(
-        "customers.Customer", primary_key=True, on_delete=models.CASCADE, related_name="churn"
+        "customers.Customer",
+        verbose_name=_("客户"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="churn",
     )
     score = models.FloatField(_("流失风险分"))
-    components = models.JSONField(default=dict)
-    reasons = models.JSONField(default=list)
+    components = models.JSONField(verbose_name=_("分项得分"), default=dict)
+    reasons = models.JSONField(verbose_name=_("原因"), default=list)
     at_risk = models.BooleanField(_("有流失风险"), default=False)
-    computed_at = models.DateTimeField()
+    computed_at = models.DateTimeField(verbose_name=_("计算时间"))
 
     class Meta:
         verbose_name = _("流失评估")
@@ -260,13 +281,22 @@ class FollowUpTask(models.Model):
     """A task for the account manager: call the customer at risk of leaving."""
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="follow_ups"
+        "customers.Customer",
+        verbose_name=_("客户"),
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
     )
     episode = models.OneToOneField(
-        ChurnEpisode, null=True, blank=True, on_delete=models.CASCADE, related_name="task"
+        ChurnEpisode,
+        verbose_name=_("流失预警期"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="task",
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -277,8 +307,8 @@ class FollowUpTask(models.Model):
         _("状态"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN
     )
     due_at = models.DateTimeField(_("期限"))
-    created_at = models.DateTimeField()
-    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("创建时间"))
+    done_at = models.DateTimeField(verbose_name=_("完成时间"), null=True, blank=True)
     note = models.TextField(_("跟进记录"), blank=True)
 
     class Meta:

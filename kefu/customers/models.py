@@ -252,6 +252,7 @@ class ConsumptionRecord(models.Model):
 
     customer = models.ForeignKey(
         Customer,
+        verbose_name=_("客户"),
         on_delete=models.CASCADE,
         related_name="consumption",
         db_index=False,  # consumption_customer_day leads with it
@@ -290,21 +291,31 @@ class CustomerEvent(AppendOnlyModel):
 
     customer = models.ForeignKey(
         Customer,
+        verbose_name=_("客户"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="events",
         db_index=False,  # customer_event_timeline leads with it
     )
-    type = models.CharField(max_length=30, choices=CustomerEventType.choices)
-    at = models.DateTimeField()
-    actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    type = models.CharField(
+        verbose_name=_("类型"), max_length=30, choices=CustomerEventType.choices
     )
-    actor_customer_id = models.BigIntegerField(null=True, blank=True)
-    actor_source = models.CharField(max_length=100, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(verbose_name=_("时间"))
+    actor_kind = models.CharField(
+        verbose_name=_("操作者类型"), max_length=20, choices=ActorKind.choices
+    )
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_customer_id = models.BigIntegerField(verbose_name=_("操作客户"), null=True, blank=True)
+    actor_source = models.CharField(verbose_name=_("来源"), max_length=100, blank=True)
+    data = models.JSONField(verbose_name=_("数据"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("客户记录事件")
@@ -341,11 +352,16 @@ class ImportJob(models.Model):
     error_rows = models.PositiveIntegerField(_("错误行"), default=0)
     message = models.CharField(_("说明"), max_length=500, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField()
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("创建时间"))
+    started_at = models.DateTimeField(verbose_name=_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(verbose_name=_("完成时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导入任务")

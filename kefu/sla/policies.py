@@ -73,13 +73,26 @@ class CalendarAssignment(models.Model):
     """Which business calendar a team's (or a whole site's) clocks count on."""
 
     calendar = models.ForeignKey(
-        "sla.BusinessCalendar", on_delete=models.PROTECT, related_name="assignments"
+        "sla.BusinessCalendar",
+        verbose_name=_("工作日历"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
     )
     team = models.OneToOneField(
-        "accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "accounts.Team",
+        verbose_name=_("班组"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     site = models.OneToOneField(
-        "accounts.Site", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "accounts.Site",
+        verbose_name=_("网点"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
 
     class Meta:

@@ -63,7 +63,7 @@ class Survey(models.Model):
     # Closed loop: at or below these, a follow-up case is opened ({"csat": 2, "nps": 6, ...}).
     low_scores = models.JSONField(_("低分阈值"), default=dict, blank=True)
     followup_kind = models.CharField(_("跟进工单类型"), max_length=32, default="complaint")
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(verbose_name=_("创建时间"))
 
     class Meta:
         verbose_name = _("调查问卷")
@@ -83,13 +83,20 @@ class Survey(models.Model):
 
 
 class SurveyVersion(models.Model):
-    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField()
-    definition = models.JSONField()
-    published_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField()
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("调查问卷"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(verbose_name=_("版本号"))
+    definition = models.JSONField(verbose_name=_("问卷定义"))
+    published_at = models.DateTimeField(verbose_name=_("发布时间"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("创建时间"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -111,20 +118,32 @@ class SurveyVersion(models.Model):
 class RelationshipWave(models.Model):
     """A scheduled relationship survey to every decision-chain contact of organisations."""
 
-    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="waves")
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("调查问卷"), on_delete=models.PROTECT, related_name="waves"
+    )
     # Empty: every organisation.
     organisation = models.ForeignKey(
-        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "customers.Customer",
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     name = models.CharField(_("名称"), max_length=100)
     scheduled_for = models.DateTimeField(_("计划时间"))
-    sent_at = models.DateTimeField(null=True, blank=True)
-    invited = models.PositiveIntegerField(default=0)
-    skipped = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(verbose_name=_("发送时间"), null=True, blank=True)
+    invited = models.PositiveIntegerField(verbose_name=_("已邀请"), default=0)
+    skipped = models.PositiveIntegerField(verbose_name=_("已跳过"), default=0)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(verbose_name=_("创建时间"))
 
     class Meta:
         verbose_name = _("关系调查批次")
@@ -138,49 +157,93 @@ class RelationshipWave(models.Model):
 class Invitation(models.Model):
     """One person asked once: a one-time tokenised link with an expiry."""
 
-    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="invitations")
-    version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="+")
-    token = models.CharField(max_length=64, unique=True)
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("调查问卷"), on_delete=models.PROTECT, related_name="invitations"
+    )
+    version = models.ForeignKey(
+        SurveyVersion, verbose_name=_("问卷版本"), on_delete=models.PROTECT, related_name="+"
+    )
+    token = models.CharField(verbose_name=_("令牌"), max_length=64, unique=True)
     customer = models.ForeignKey(
-        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "customers.Customer",
+        verbose_name=_("客户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "cases.Case",
+        verbose_name=_("工单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    trigger = models.CharField(verbose_name=_("触发"), max_length=20, choices=Trigger.choices)
     # The case event or wave that caused it: each trigger fires once.
-    source_event_id = models.BigIntegerField(null=True, blank=True)
+    source_event_id = models.BigIntegerField(verbose_name=_("来源事件"), null=True, blank=True)
     wave = models.ForeignKey(
-        RelationshipWave, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        RelationshipWave,
+        verbose_name=_("关系调查批次"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    channel = models.CharField(max_length=10, choices=DeliveryChannel.choices)
-    address = models.CharField(max_length=254, blank=True)
-    language = models.CharField(max_length=10, default="zh-hans")
+    channel = models.CharField(
+        verbose_name=_("渠道"), max_length=10, choices=DeliveryChannel.choices
+    )
+    address = models.CharField(verbose_name=_("地址"), max_length=254, blank=True)
+    language = models.CharField(verbose_name=_("语言"), max_length=10, default="zh-hans")
     state = models.CharField(
-        max_length=10, choices=InvitationState.choices, default=InvitationState.PENDING
+        verbose_name=_("状态"),
+        max_length=10,
+        choices=InvitationState.choices,
+        default=InvitationState.PENDING,
     )
     # Who the answer is about, for the cuts (copied from the case when there is one).
     team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.Team",
+        verbose_name=_("班组"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     site = models.ForeignKey(
-        "accounts.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.Site",
+        verbose_name=_("网点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     department = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.Department",
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    case_kind = models.CharField(max_length=32, blank=True)
-    case_channel = models.CharField(max_length=20, blank=True)
-    tier = models.CharField(max_length=30, blank=True)
-    created_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField()
-    reminders_sent = models.PositiveSmallIntegerField(default=0)
-    last_sent_at = models.DateTimeField(null=True, blank=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    case_kind = models.CharField(verbose_name=_("工单类型"), max_length=32, blank=True)
+    case_channel = models.CharField(verbose_name=_("工单渠道"), max_length=20, blank=True)
+    tier = models.CharField(verbose_name=_("客户等级"), max_length=30, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("创建时间"))
+    sent_at = models.DateTimeField(verbose_name=_("发送时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(verbose_name=_("过期时间"))
+    reminders_sent = models.PositiveSmallIntegerField(verbose_name=_("已提醒次数"), default=0)
+    last_sent_at = models.DateTimeField(verbose_name=_("最近发送时间"), null=True, blank=True)
+    answered_at = models.DateTimeField(verbose_name=_("答复时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("调查邀请")
@@ -208,48 +271,92 @@ class Invitation(models.Model):
 
 
 class Response(models.Model):
-    invitation = models.OneToOneField(Invitation, on_delete=models.PROTECT, related_name="response")
-    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
-    version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="responses")
+    invitation = models.OneToOneField(
+        Invitation, verbose_name=_("调查邀请"), on_delete=models.PROTECT, related_name="response"
+    )
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("调查问卷"), on_delete=models.PROTECT, related_name="responses"
+    )
+    version = models.ForeignKey(
+        SurveyVersion,
+        verbose_name=_("问卷版本"),
+        on_delete=models.PROTECT,
+        related_name="responses",
+    )
     # Empty for anonymous surveys: the answer cannot be traced back to the person.
     customer = models.ForeignKey(
-        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "customers.Customer",
+        verbose_name=_("客户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "cases.Case",
+        verbose_name=_("工单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    answers = models.JSONField(default=dict)
-    complete = models.BooleanField(default=False)
-    language = models.CharField(max_length=10, default="zh-hans")
-    started_at = models.DateTimeField()
-    saved_at = models.DateTimeField()
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    csat = models.PositiveSmallIntegerField(null=True, blank=True)
-    nps = models.PositiveSmallIntegerField(null=True, blank=True)
-    ces = models.PositiveSmallIntegerField(null=True, blank=True)
+    answers = models.JSONField(verbose_name=_("答案"), default=dict)
+    complete = models.BooleanField(verbose_name=_("已答完"), default=False)
+    language = models.CharField(verbose_name=_("语言"), max_length=10, default="zh-hans")
+    started_at = models.DateTimeField(verbose_name=_("开始时间"))
+    saved_at = models.DateTimeField(verbose_name=_("保存时间"))
+    submitted_at = models.DateTimeField(verbose_name=_("提交时间"), null=True, blank=True)
+    csat = models.PositiveSmallIntegerField(verbose_name=_("CSAT"), null=True, blank=True)
+    nps = models.PositiveSmallIntegerField(verbose_name=_("NPS"), null=True, blank=True)
+    ces = models.PositiveSmallIntegerField(verbose_name=_("CES"), null=True, blank=True)
     # 0–100 per index group (service_quality, care, leadership…), and the weighted index.
-    group_scores = models.JSONField(default=dict, blank=True)
-    open_text = models.TextField(blank=True)
+    group_scores = models.JSONField(verbose_name=_("分组得分"), default=dict, blank=True)
+    open_text = models.TextField(verbose_name=_("开放题回答"), blank=True)
     # The open answers segmented (jieba, space-joined) by the after-answer job, for keywords.
-    open_tokens = models.TextField(blank=True)
-    complaint_detected = models.BooleanField(default=False)
+    open_tokens = models.TextField(verbose_name=_("开放题分词"), blank=True)
+    complaint_detected = models.BooleanField(verbose_name=_("检出投诉"), default=False)
     team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.Team",
+        verbose_name=_("班组"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     site = models.ForeignKey(
-        "accounts.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.Site",
+        verbose_name=_("网点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     department = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.Department",
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    case_kind = models.CharField(max_length=32, blank=True)
-    case_channel = models.CharField(max_length=20, blank=True)
-    tier = models.CharField(max_length=30, blank=True)
+    case_kind = models.CharField(verbose_name=_("工单类型"), max_length=32, blank=True)
+    case_channel = models.CharField(verbose_name=_("工单渠道"), max_length=20, blank=True)
+    tier = models.CharField(verbose_name=_("客户等级"), max_length=30, blank=True)
     followup_case = models.OneToOneField(
-        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "cases.Case",
+        verbose_name=_("跟进工单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -285,15 +392,22 @@ class ResponseItem(models.Model):
 class OutboxMessage(models.Model):
     """An SMS or WeChat message with a survey link, for the gateway to send."""
 
-    channel = models.CharField(max_length=10, choices=DeliveryChannel.choices)
-    to = models.CharField(max_length=254)
-    body = models.TextField()
-    invitation = models.ForeignKey(
-        Invitation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    channel = models.CharField(
+        verbose_name=_("渠道"), max_length=10, choices=DeliveryChannel.choices
     )
-    created_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-    gateway = models.CharField(max_length=20, blank=True)
+    to = models.CharField(verbose_name=_("收件人"), max_length=254)
+    body = models.TextField(verbose_name=_("内容"))
+    invitation = models.ForeignKey(
+        Invitation,
+        verbose_name=_("调查邀请"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(verbose_name=_("创建时间"))
+    sent_at = models.DateTimeField(verbose_name=_("发送时间"), null=True, blank=True)
+    gateway = models.CharField(verbose_name=_("网关"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("待发消息")
@@ -311,7 +425,7 @@ class IndexGroup(models.Model):
     name_zh = models.CharField(_("中文名称"), max_length=50)
     name_en = models.CharField(_("英文名称"), max_length=50)
     weight = models.DecimalField(_("权重"), max_digits=4, decimal_places=3)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(verbose_name=_("排序"), default=0)
 
     class Meta:
         verbose_name = _("满意度指数分组")
@@ -338,9 +452,14 @@ class PeerFigure(models.Model):
     value = models.FloatField(_("数值"))
     source = models.CharField(_("来源"), max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(verbose_name=_("创建时间"))
 
     class Meta:
         verbose_name = _("同业数据")
