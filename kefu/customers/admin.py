@@ -120,5 +120,5 @@ class ConsumptionAdmin(ReadOnlyAdmin):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "kind", "original_name", "state", "created_count", "error_rows")
+    list_display = ("id", "kind", "original_name", "state", "created_count", "error_rows")
     list_filter = ("kind", "state")
