@@ -1210,12 +1210,15 @@ def followup_description(response: Response, reasons: list[str]) -> str:
         "ces": _("费力度（CES）低分：%(score)s") % {"score": score(response.ces)},
         "complaint": _("开放题的留言是一条投诉"),
     }
+    # In a fixed order: the survey's low-score rules are JSON, whose keys PostgreSQL reorders.
+    order = list(why)
+    ordered = sorted(reasons, key=lambda r: (order.index(r) if r in why else len(order), r))
     lines = [
         _("答卷 #%(id)s 需要跟进。") % {"id": response.pk},
         _("原因：%(reasons)s")
         % {
             "reasons": _("；").join(
-                str(why.get(r, _("%(metric)s 低分") % {"metric": r})) for r in reasons
+                str(why.get(r, _("%(metric)s 低分") % {"metric": r})) for r in ordered
             )
         },
         _("得分：CSAT %(csat)s · NPS %(nps)s · CES %(ces)s")
