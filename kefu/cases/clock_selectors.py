@@ -114,11 +114,6 @@ GROUPINGS = (*GROUPS, "period")
 WEEKLY_UP_TO_DAYS = 120  # a longer period is shown month by month
 
 
-def period_unit(start: dt.date, end: dt.date) -> str:
-    """ "week" for a period of up to WEEKLY_UP_TO_DAYS days, else "month"."""
-    return "week" if (end - start).days <= WEEKLY_UP_TO_DAYS else "month"
-
-
 def attainment_clocks(user: User, start: dt.date, end: dt.date) -> QuerySet[CaseClock]:
     """Clocks decided in the period (stopped, or breached) on cases the user may see."""
     visible = scope_cases(Case.objects.all(), user).values("pk")
@@ -170,7 +165,7 @@ def sla_attainment(
 def _attainment_per_period(
     user: User, start: dt.date, end: dt.date, met_q: Q
 ) -> list[AttainmentRow]:
-    weekly = period_unit(start, end) == "week"
+    weekly = (end - start).days <= WEEKLY_UP_TO_DAYS
     trunc = TruncWeek("started_at") if weekly else TruncMonth("started_at")
     rows = (
         attainment_clocks(user, start, end)

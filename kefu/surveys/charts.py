@@ -48,8 +48,6 @@ def hbars(
         "bars": bars,
         "height": len(bars) * row_height + 8,
         "zero": round(zero, 1),
-        "label_width": left,
-        "label_above": label_above,
     }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -305,7 +304,10 @@ def peers(request: HttpRequest) -> HttpResponse:
         request,
         "surveys/peers.html",
         {
-            "figures": _named(PeerFigure.objects.order_by("-period_start", "metric", "peer")[:100]),
+            "figures": [
+                (figure, scores.metric_name(figure.metric))
+                for figure in PeerFigure.objects.order_by("-period_start", "metric", "peer")[:100]
+            ],
             "metric_names": [(m, scores.metric_name(m)) for m in METRICS],
             "groups": IndexGroup.objects.all(),
             "may_design": permissions.may_design(user),
@@ -313,10 +315,3 @@ def peers(request: HttpRequest) -> HttpResponse:
             "page_title": _("同业数据"),
         },
     )
-
-
-def _named(figures: Iterable[PeerFigure]) -> list[PeerFigure]:
-    out = list(figures)
-    for figure in out:
-        figure.metric_name = scores.metric_name(figure.metric)  # type: ignore[attr-defined]
-    return out
